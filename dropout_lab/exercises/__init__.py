@@ -1,0 +1,65 @@
+"""Exercise checks: instant feedback on a learner's answer, solutions kept out of the lesson.
+
+Each lesson has a module `dropout_lab.exercises.lessonNN` whose `check_*` functions
+return a `CheckResult`; `dl.exercises.solution("03", 1)` shows a solution on request.
+"""
+from __future__ import annotations
+
+import html
+import importlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict on one answer: passed or not, and a message that helps."""
+
+    passed: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        return f"{'✅ Correct' if self.passed else '❌ Not yet'}: {self.message}"
+
+    def _repr_html_(self) -> str:
+        colour = "#1a7f37" if self.passed else "#b42318"
+        return f"<div style='color:{colour}'>{html.escape(repr(self))}</div>"
+
+
+NOT_ANSWERED = CheckResult(False, "replace the ... with your answer, then run the cell again.")
+
+
+def check(condition: bool, correct: str, hint: str) -> CheckResult:
+    """Passed with the `correct` message when `condition` holds, else the `hint`."""
+    return CheckResult(True, correct) if condition else CheckResult(False, hint)
+
+
+def is_unanswered(answer: object) -> bool:
+    """True for the placeholders a lesson leaves for the learner (... or None)."""
+    return answer is Ellipsis or answer is None
+
+
+class Solution(str):
+    """A solution text that displays as a code block."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def solution(lesson: str, number: int) -> Solution:
+    """The solution to exercise `number` of lesson `lesson` (e.g. solution("03", 1))."""
+    module = importlib.import_module(f".lesson{lesson}", __name__)
+    solutions = getattr(module, "SOLUTIONS", {})
+    if number not in solutions:
+        raise ValueError(f"number must be one of {sorted(solutions)} for lesson {lesson}, got {number!r}")
+    return Solution(solutions[number].strip())
+
+
+def __getattr__(name: str):
+    if name.startswith("_"):
+        raise AttributeError(name)
+    module = importlib.import_module(f".{name}", __name__)
+    globals()[name] = module
+    return module

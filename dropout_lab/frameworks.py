@@ -1,0 +1,145 @@
+"""The same dropout through NumPy, PyTorch and Keras 3, imported only when asked (lessons 00, 01, 04)."""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validate import as_float_array, check_rate
+from .core import dropout_forward
+
+FRAMEWORKS = ("numpy", "torch", "keras")
+INSTALL_HINTS = {
+    "torch": "pip install 'torch>=2.3'   (or: pip install -e '.[torch]' in the course folder)",
+    "keras": "pip install keras tensorflow-cpu   (or: pip install -e '.[keras]' in the course folder)",
+}
+
+
+class FrameworkNotInstalled(ImportError):
+    """Raised when a lesson asks for a framework that is not installed, with how to install it."""
+
+
+def quiet_tensorflow() -> None:
+    """Keep TensorFlow's C++ log lines and oneDNN notice out of notebook outputs."""
+    # Must happen before TensorFlow is first imported; setdefault respects the learner's choice.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+
+def is_installed(framework: str) -> bool:
+    """True when `framework` can be imported (checked without importing it)."""
+    _check_framework(framework)
+    return framework == "numpy" or importlib.util.find_spec(framework) is not None
+
+
+def load(framework: str):
+    """Import and return the framework module, or raise FrameworkNotInstalled saying how to get it."""
+    _check_framework(framework)
+    if framework == "keras":
+        quiet_tensorflow()
+    if not is_installed(framework):
+        raise FrameworkNotInstalled(f"{framework} is not installed. Install it with: {INSTALL_HINTS[framework]}")
+    return importlib.import_module(framework)
+
+
+def _check_framework(framework: str) -> None:
+    if framework not in FRAMEWORKS:
+        raise ValueError(f"framework must be one of {FRAMEWORKS}, got {framework!r}")
+
+
+def torch_device(device: str | None = None) -> str:
+    """The torch device to use: `device` if given, else 'cuda' when a GPU is present, else 'cpu'."""
+    if device is not None:
+        return device
+    torch = load("torch")
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def keras_backend() -> str:
+    """The configured Keras 3 backend ('tensorflow' unless KERAS_BACKEND says otherwise)."""
+    return load("keras").backend.backend()
+
+
+def keras_device(device: str | None = None) -> str:
+    """The device Keras will use: `device` if given, else the backend's GPU when present, else CPU."""
+    if device is not None:
+        return device
+    backend = keras_backend()
+    if backend == "torch":
+        return "cuda:0" if torch_device() == "cuda" else "cpu:0"
+    if backend == "tensorflow":
+        tf = importlib.import_module("tensorflow")
+        return "gpu:0" if tf.config.list_physical_devices("GPU") else "cpu:0"
+    return "cpu:0"
+
+
+@dataclass(frozen=True)
+class FrameworkInfo:
+    """What a lesson needs to know about one framework: version, device, how to install it."""
+
+    name: str
+    installed: bool
+    version: str | None
+    device: str | None
+    detail: str
+
+    def line(self) -> str:
+        """One human-readable line, e.g. 'torch 2.13.0 — device: cpu'."""
+        if not self.installed:
+            return f"{self.name}: not installed — {self.detail}"
+        return f"{self.name} {self.version} — device: {self.device}{self.detail}"
+
+
+def framework_info(framework: str) -> FrameworkInfo:
+    """Version and device of one framework, or how to install it (lesson 00)."""
+    if not is_installed(framework):
+        return FrameworkInfo(framework, False, None, None, INSTALL_HINTS[framework])
+    if framework == "numpy":
+        return FrameworkInfo("numpy", True, np.__version__, "cpu", "")
+    module = load(framework)
+    if framework == "torch":
+        return FrameworkInfo("torch", True, module.__version__, torch_device(), "")
+    return FrameworkInfo("keras", True, module.__version__, keras_device(), f" (backend: {keras_backend()})")
+
+
+def describe_frameworks() -> str:
+    """One line per framework: version and device, or how to install it (lesson 00)."""
+    return "\n".join(framework_info(name).line() for name in FRAMEWORKS)
+
+
+def run_dropout(framework: str, x: object, rate: float, *, seed: int, training: bool = True,
+                device: str | None = None) -> np.ndarray:
+    """Run the framework's own dropout on `x` and return a NumPy array (lessons 01, 04)."""
+    _check_framework(framework)
+    x = as_float_array(x)
+    rate = check_rate(rate)
+    runner = {"numpy": _run_numpy, "torch": _run_torch, "keras": _run_keras}[framework]
+    return runner(x, rate, seed, training, device)
+
+
+def _run_numpy(x, rate, seed, training, device) -> np.ndarray:
+    return dropout_forward(x, rate, np.random.default_rng(seed), training=training)[0]
+
+
+def _run_torch(x, rate, seed, training, device) -> np.ndarray:
+    torch = load("torch")
+    device = torch_device(device)
+    tensor = torch.as_tensor(x, device=device)
+    cuda = [torch.device(device).index or 0] if device.startswith("cuda") else []
+    # F.dropout has no generator argument: seed torch's default generator inside
+    # fork_rng, which restores the global state afterwards (nothing leaks out).
+    with torch.random.fork_rng(devices=cuda):
+        torch.manual_seed(seed)
+        out = torch.nn.functional.dropout(tensor, rate, training=training)
+    return out.detach().cpu().numpy()
+
+
+def _run_keras(x, rate, seed, training, device) -> np.ndarray:
+    keras = load("keras")
+    layer = keras.layers.Dropout(rate, seed=seed, dtype=str(x.dtype))
+    with keras.device(keras_device(device)):
+        out = layer(keras.ops.convert_to_tensor(x, dtype=str(x.dtype)), training=training)
+    return keras.ops.convert_to_numpy(out)

@@ -1,0 +1,98 @@
+"""Dashboards: thin wiring from ipywidgets controls to a compute + plot function.
+
+A dashboard is built from named controls and one `render(**values) -> (Figure, html)`
+function. Moving a control calls render again and swaps the picture (an Image widget)
+and the numbers (an HTML widget). Nothing is printed, so strict nbval and frontends
+without a widget manager see stable outputs; displayed without a widget frontend the
+dashboard still shows its current figure as a PNG (see `_repr_mimebundle_`).
+
+Tests drive a dashboard by setting `dash.controls["rate"].value = 0.3` and reading
+`dash.result` / `dash.readout.value`. Every dashboard factory is registered with
+`@dashboard("03")` so benchmarks and browser tests can find them all.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import importlib
+import pkgutil
+from typing import Any, Callable
+
+import ipywidgets as widgets
+from matplotlib.figure import Figure
+
+from ..plots import to_png
+
+Render = Callable[..., tuple[Figure, str, Any]]
+REGISTRY: dict[str, tuple[str, Callable[[], "Dashboard"]]] = {}
+
+
+class Dashboard(widgets.VBox):
+    """Controls, a figure and a readout, redrawn by `render` whenever a control moves."""
+
+    def __init__(self, title: str, controls: dict[str, widgets.ValueWidget], render: Render) -> None:
+        self.title = title
+        self.controls = controls
+        self._render = render
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.readout = widgets.HTML()
+        self.readout.add_class("dl-readout")
+        self.figure: Figure | None = None
+        self.result: Any = None
+        header = widgets.HTML(f"<b>{html.escape(title)}</b>")
+        super().__init__([header, widgets.HBox(list(controls.values())), self.readout, self.image])
+        self.add_class("dl-dashboard")
+        for control in controls.values():
+            control.observe(self._on_change, names="value")
+        self.update()
+
+    def values(self) -> dict[str, Any]:
+        """The current value of every control, by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def update(self) -> None:
+        """Recompute and redraw for the current control values."""
+        self.figure, readout_html, self.result = self._render(**self.values())
+        self.readout.value = readout_html
+        self.image.value = to_png(self.figure)
+
+    def _on_change(self, _change: dict) -> None:
+        self.update()
+
+    def _repr_mimebundle_(self, **kwargs):
+        # Widget view for live frontends, PNG + HTML readout for everything else
+        # (static renderers, nbval, a browser with no widget manager).
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        settings = ", ".join(f"{k}={_fmt(v)}" for k, v in self.values().items())
+        bundle["text/plain"] = f"Dashboard: {self.title} ({settings})"
+        png = base64.b64encode(self.image.value).decode("ascii")
+        bundle["text/html"] = (f"<div><b>{html.escape(self.title)}</b> ({html.escape(settings)})"
+                               f"<div>{self.readout.value}</div><img src='data:image/png;base64,{png}'/></div>")
+        return bundle
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def dashboard(lesson: str, name: str | None = None):
+    """Register a dashboard factory under its lesson number (e.g. "03")."""
+    def register(factory: Callable[[], Dashboard]) -> Callable[[], Dashboard]:
+        REGISTRY[f"{lesson}:{name or factory.__name__}"] = (lesson, factory)
+        return factory
+    return register
+
+
+def all_dashboards() -> dict[str, tuple[str, Callable[[], Dashboard]]]:
+    """Every registered dashboard factory, after importing the lesson widget modules."""
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f".{module.name}", __name__)
+    return dict(REGISTRY)
+
+
+def __getattr__(name: str):
+    if name.startswith("_"):
+        raise AttributeError(name)
+    module = importlib.import_module(f".{name}", __name__)
+    globals()[name] = module
+    return module
