@@ -71,6 +71,15 @@ class Dashboard(widgets.VBox):
         return bundle
 
 
+def readout(metrics: dict[str, float | str], digits: int = 4) -> str:
+    """HTML for a dashboard's numbers; each value is tagged so browser tests can read it."""
+    items = []
+    for name, value in metrics.items():
+        shown = f"{value:.{digits}g}" if isinstance(value, float) else html.escape(str(value))
+        items.append(f"{html.escape(name)}: <span class='dl-metric' data-metric='{html.escape(name)}'>{shown}</span>")
+    return " &nbsp;|&nbsp; ".join(items)
+
+
 def _fmt(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
