@@ -33,8 +33,14 @@ def fast_dropout(x: object, rate: float, rng: RNGLike = None, *,
         y.fill(0.0)
         return y
     scale = np.float32(LEVELS / (LEVELS - t))
-    _dropout_chunks(x32.reshape(-1), y.reshape(-1), t, scale, as_generator(rng).bit_generator)
+    _dropout_chunks(x32.reshape(-1), y.reshape(-1), t, scale, _fast_bits(as_generator(rng)))
     return y
+
+
+def _fast_bits(rng: np.random.Generator) -> np.random.BitGenerator:
+    # Random bits are most of the cost. SFC64 is NumPy's fastest bit generator (~1.5x
+    # PCG64 here); seeding it from the caller's generator keeps results reproducible.
+    return np.random.SFC64(rng.integers(0, 2**63))
 
 
 def _output_buffer(out: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray:
