@@ -69,7 +69,7 @@ def test_all_ones_output_std_is_sqrt_rate_over_keep(rate):
     stds = np.sqrt(grid * (1 - grid)) / keep
     assert stds.min() <= out.std() <= stds.max()
     assert stds.min() <= math.sqrt(rate / keep) <= stds.max()
-    assert stds.max() - stds.min() < 0.01 * math.sqrt(rate / keep)  # tight, not vacuous
+    assert stds.max() - stds.min() < 0.02 * math.sqrt(rate / keep)  # tight, not vacuous
 
 
 def test_zero_fraction_counts_only_units_alive_before_dropout():
