@@ -1,0 +1,56 @@
+"""The two commands and the environment files stay consistent with each other."""
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pyproject_requirements() -> set[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = set(project["dependencies"])
+    for name, extra in project["optional-dependencies"].items():
+        reqs |= {r for r in extra if not r.startswith("dropout-lab[")}
+    return {_normalise(r) for r in reqs}
+
+
+def environment_pip_requirements() -> set[str]:
+    lines = (ROOT / "environment.yml").read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == "- pip:")
+    pip = [line.strip()[2:] for line in lines[start + 1:] if line.strip().startswith("- ")]
+    return {_normalise(r) for r in pip if r != "-e ."}
+
+
+def _normalise(requirement: str) -> str:
+    return re.sub(r"\s+", "", requirement).replace('"', "'").lower()
+
+
+def test_environment_yml_lists_exactly_the_pyproject_requirements():
+    assert environment_pip_requirements() == pyproject_requirements()
+
+
+def test_environment_yml_installs_the_package_itself():
+    assert "      - -e ." in (ROOT / "environment.yml").read_text().splitlines()
+
+
+def test_torch_is_bounded_above_so_pip_never_pulls_an_unpinned_newer_build():
+    torch = [r for r in pyproject_requirements() if r.startswith("torch")]
+    assert torch and all("<" in r for r in torch)
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    assert "make test" in readme and "make lab" in readme
+    commands = [line for line in (ROOT / ".ci" / "run").read_text().splitlines()
+                if line.strip() and not line.startswith("#") and not line.startswith("set ")
+                and not line.startswith("cd ")]
+    assert commands == ["exec make test"]
+
+
+def test_make_test_runs_unit_tests_and_strict_nbval_over_the_notebooks():
+    makefile = (ROOT / "Makefile").read_text()
+    test_recipe = re.search(r"^test:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    assert "pytest tests notebooks" in test_recipe
+    assert "--nbval " in makefile and "--nbval-lax" not in makefile

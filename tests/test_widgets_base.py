@@ -1,0 +1,71 @@
+"""The dashboard wiring, the plot helpers and the exercise checks every lesson builds on."""
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+import dropout_lab as dl
+from dropout_lab.exercises import NOT_ANSWERED, CheckResult, check, is_unanswered
+from dropout_lab.widgets import Dashboard, readout
+
+
+def zero_fraction_dashboard() -> Dashboard:
+    def render(rate: float):
+        y, _ = dl.dropout_forward(np.ones(10_000), rate, rng=0)
+        fig, ax = dl.plots.new_axes()
+        ax.plot(y[:50])
+        fraction = dl.zero_fraction(y)
+        return fig, readout({"zero fraction": fraction}), fraction
+    return Dashboard("Zero fraction", {"rate": widgets.FloatSlider(value=0.2, min=0, max=1, step=0.1)}, render)
+
+
+def test_moving_a_control_recomputes_and_redraws():
+    dash = zero_fraction_dashboard()
+    first_png, first = dash.image.value, dash.result
+    dash.controls["rate"].value = 0.8
+    assert dash.result > first + 0.5 and dash.image.value != first_png
+    assert "data-metric='zero fraction'" in dash.readout.value
+    assert bytes(dash.image.value).startswith(b"\x89PNG")
+
+
+def test_without_a_widget_frontend_a_dashboard_shows_its_figure_and_numbers():
+    bundle = zero_fraction_dashboard()._repr_mimebundle_()
+    assert bundle["text/plain"] == "Dashboard: Zero fraction (rate=0.2)"
+    assert "data:image/png;base64," in bundle["text/html"] and "zero fraction" in bundle["text/html"]
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_readout_formats_and_escapes():
+    html = readout({"mean": 1.234567, "note": "<b>"})
+    assert ">1.235<" in html and "&lt;b&gt;" in html
+
+
+def test_plot_helpers_return_figures_and_reuse_a_given_axes():
+    fig, ax = dl.plots.new_axes()
+    assert isinstance(fig, Figure)
+    assert dl.plots.new_axes(ax) == (fig, ax)
+    fig2, axes = dl.plots.new_figure(ncols=3)
+    assert len(axes) == 3 and dl.plots.to_png(fig2).startswith(b"\x89PNG")
+
+
+def test_every_registered_dashboard_builds_and_renders():
+    dashboards = dl.widgets.all_dashboards()
+    for key, (lesson, factory) in dashboards.items():
+        dash = factory()
+        assert isinstance(dash, Dashboard), key
+        assert bytes(dash.image.value).startswith(b"\x89PNG") and dash.readout.value, key
+        assert lesson.isdigit() and len(lesson) == 2, key
+
+
+def test_check_results_read_well():
+    assert repr(check(True, "well done", "hint")) == "✅ Correct: well done"
+    assert not check(False, "well done", "try again")
+    assert "Not yet" in CheckResult(False, "x")._repr_html_()
+    assert not NOT_ANSWERED and is_unanswered(...) and is_unanswered(None) and not is_unanswered(0)
+
+
+def test_solution_rejects_an_unknown_exercise(tmp_path):
+    with pytest.raises(ModuleNotFoundError):
+        dl.exercises.solution("99", 1)
