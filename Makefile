@@ -11,7 +11,7 @@ PYTEST_NOTEBOOKS := --nbval --nbval-current-env --nbval-cell-timeout=300 --nbval
 .PHONY: lab test setup execute bench clean
 
 lab: setup
-	$(BIN)/jupyter lab 00_start_here.ipynb --ServerApp.root_dir=notebooks $(ROOT_FLAG)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00_start_here.ipynb $(ROOT_FLAG)
 
 test: setup
 	$(BIN)/python -m pytest tests notebooks $(PYTEST_NOTEBOOKS)
