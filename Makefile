@@ -22,7 +22,6 @@ setup: $(STAMP)
 # `make lab` installs nothing. Learner-edited notebooks are never touched here.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[all]'
 	touch $(STAMP)
 
