@@ -1,6 +1,8 @@
 """The dashboard wiring, the plot helpers and the exercise checks every lesson builds on."""
 from __future__ import annotations
 
+import base64
+
 import ipywidgets as widgets
 import numpy as np
 import pytest
@@ -32,8 +34,8 @@ def test_moving_a_control_recomputes_and_redraws():
 
 def test_without_a_widget_frontend_a_dashboard_shows_its_figure_and_numbers():
     bundle = zero_fraction_dashboard()._repr_mimebundle_()
-    assert bundle["text/plain"] == "Dashboard: Zero fraction (rate=0.2)"
-    assert "data:image/png;base64," in bundle["text/html"] and "zero fraction" in bundle["text/html"]
+    assert bundle["text/plain"].startswith("Dashboard: Zero fraction (rate=0.2) — zero fraction: 0.2")
+    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG") and "text/html" not in bundle
     assert "application/vnd.jupyter.widget-view+json" in bundle
 
 

@@ -16,6 +16,7 @@ import base64
 import html
 import importlib
 import pkgutil
+import re
 from typing import Any, Callable
 
 import ipywidgets as widgets
@@ -60,15 +61,19 @@ class Dashboard(widgets.VBox):
         self.update()
 
     def _repr_mimebundle_(self, **kwargs):
-        # Widget view for live frontends, PNG + HTML readout for everything else
-        # (static renderers, nbval, a browser with no widget manager).
+        # Widget view for live frontends; a PNG and the numbers as text for everything
+        # else (static renderers, nbval, a frontend without a widget manager). No HTML:
+        # frontends rank it above PNG, and nbval would compare the image bytes inside it.
         bundle = super()._repr_mimebundle_(**kwargs) or {}
-        settings = ", ".join(f"{k}={_fmt(v)}" for k, v in self.values().items())
-        bundle["text/plain"] = f"Dashboard: {self.title} ({settings})"
-        png = base64.b64encode(self.image.value).decode("ascii")
-        bundle["text/html"] = (f"<div><b>{html.escape(self.title)}</b> ({html.escape(settings)})"
-                               f"<div>{self.readout.value}</div><img src='data:image/png;base64,{png}'/></div>")
+        bundle["text/plain"] = self.summary()
+        bundle["image/png"] = base64.b64encode(bytes(self.image.value)).decode("ascii")
         return bundle
+
+    def summary(self) -> str:
+        """One line of text: the title, the control values and the readout numbers."""
+        settings = ", ".join(f"{k}={_fmt(v)}" for k, v in self.values().items())
+        numbers = re.sub(r"<[^>]+>", "", self.readout.value).replace("&nbsp;", " ")
+        return html.unescape(f"Dashboard: {self.title} ({settings}) — {' '.join(numbers.split())}")
 
 
 def readout(metrics: dict[str, float | str], digits: int = 4) -> str:
