@@ -57,3 +57,24 @@ def test_wobble_settles_with_more_units():
     assert wobbly <= 4.5 * spread(32, 0.2) and settled <= 4.5 * spread(100_000, 0.2)
     assert settled < wobbly / 10
     assert float(_metric(dash, "σ")) == pytest.approx(spread(100_000, 0.2), rel=1e-3)
+
+
+def _bench_module():
+    import importlib.util
+    import pathlib
+    path = pathlib.Path(__file__).parent.parent / "benchmarks" / "bench_widgets.py"
+    spec = importlib.util.spec_from_file_location("bench_widgets", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_widgets_finds_size_controls_and_times_updates():
+    bench = _bench_module()
+    dash = dl.widgets.rate_variance.zero_fraction_histogram()
+    attr, settings = bench.control_settings(dash.controls["n"])
+    assert attr == "value" and settings[0] == pytest.approx(10) and settings[-1] == pytest.approx(10**6)
+    assert bench.size_controls(dash) == ["n"]
+    timing = bench.bench("03:zero_fraction_histogram", dl.widgets.rate_variance.zero_fraction_histogram, 1)
+    assert timing.size == 10**6 and len(timing.wall) >= 8
+    assert 0 < len(timing.judged) < len(timing.wall)  # only updates with n at 10^6 are judged
