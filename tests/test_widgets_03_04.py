@@ -1,5 +1,6 @@
 """Dashboards of lessons 03 and 04, driven by setting control values."""
 import math
+import sys
 
 import pytest
 
@@ -65,6 +66,7 @@ def _bench_module():
     path = pathlib.Path(__file__).parent.parent / "benchmarks" / "bench_widgets.py"
     spec = importlib.util.spec_from_file_location("bench_widgets", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_widgets"] = module  # dataclasses look their module up while being defined
     spec.loader.exec_module(module)
     return module
 
