@@ -1,0 +1,61 @@
+"""Figures for lesson 07: the paper's Figs. 9, 10 and 11 redrawn from our miniature runs."""
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from ..paper import MCStudy, RateSweep, SizeSweep
+from . import new_axes, new_figure
+
+
+def plot_mc_vs_weight_scaling(study: MCStudy, k: int | None = None, ax: Axes | None = None) -> Figure:
+    """Fig. 11 in miniature: MC-average test error vs k, weight scaling as a band (lesson 07)."""
+    fig, ax = new_axes(ax)
+    mean, std = 100 * study.mc_error.mean(axis=0), 100 * study.mc_error.std(axis=0)
+    ws_mean, ws_std = 100 * study.ws_error.mean(), 100 * study.ws_error.std()
+    ax.fill_between(study.ks, mean - std, mean + std, color="C0", alpha=0.25, lw=0)
+    ax.plot(study.ks, mean, color="C0", label=f"MC average of k nets (±1 sd, {len(study.seeds)} seeds)")
+    ax.axhspan(ws_mean - ws_std, ws_mean + ws_std, color="C1", alpha=0.2, lw=0)
+    ax.axhline(ws_mean, color="C1", label="weight scaling (±1 sd)")
+    if k is not None:
+        ax.axvline(k, color="0.3", ls=":", lw=1)
+    ax.set(xlabel="k (sampled networks averaged)", ylabel="test error (%)",
+           ylim=(0, max(3 * ws_mean, 1.0)), xlim=(1, study.ks[-1]))
+    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    return fig
+
+
+def _errorbar(ax: Axes, x: np.ndarray, errors: np.ndarray, label: str, color: str, ls: str = "-") -> None:
+    ax.errorbar(x, 100 * errors.mean(axis=-1), yerr=100 * errors.std(axis=-1), color=color, ls=ls,
+                marker="o", ms=3, capsize=2, label=label)
+
+
+def plot_rate_sweep(sweep: RateSweep, keep: float | None = None) -> Figure:
+    """Fig. 9 in miniature: test and training error vs keep, fixed n (left) and fixed n·keep (right) (lesson 07)."""
+    fig, axes = new_figure(ncols=2, figsize=(7.6, 3.2))
+    for s, ax in enumerate(axes):
+        _errorbar(ax, sweep.keeps, sweep.test_error[s], "test", "C0")
+        _errorbar(ax, sweep.keeps, sweep.train_error[s], "training", "C2", "--")
+        if keep is not None:
+            ax.axvline(keep, color="0.3", ls=":", lw=1)
+        ax.set(title=sweep.schemes[s], xlabel="keep probability (paper's p)")
+    top = max(ax.get_ylim()[1] for ax in axes)
+    for ax in axes:  # one scale, so the two schemes compare at a glance
+        ax.set_ylim(0, top)
+    axes[0].set_ylabel("error (%), mean ± sd over seeds")
+    axes[0].legend(fontsize=8, frameon=False)
+    return fig
+
+
+def plot_size_sweep(sweep: SizeSweep, ax: Axes | None = None) -> Figure:
+    """Fig. 10 in miniature: test error vs training-set size, with and without dropout (lesson 07)."""
+    fig, ax = new_axes(ax)
+    _errorbar(ax, sweep.sizes, sweep.test_error[0], "without dropout", "C3", "--")
+    _errorbar(ax, sweep.sizes, sweep.test_error[1], "with dropout", "C0")
+    ax.set_xscale("log")
+    ax.set_xticks(sweep.sizes, [str(s) for s in sweep.sizes])
+    ax.minorticks_off()
+    ax.set(xlabel="training-set size (rows)", ylabel="test error (%), mean ± sd")
+    ax.legend(fontsize=8, frameon=False)
+    return fig
