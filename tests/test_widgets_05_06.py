@@ -62,3 +62,28 @@ def test_lesson06_plots_return_figures():
         dl.plots.ensemble.plot_mc_estimate(run, 16, ens.weight_scaled),
     ]
     assert all(isinstance(fig, Figure) for fig in figures)
+
+
+def test_lesson05_dashboard_flags_each_mistake():
+    pytest.importorskip("keras")
+    assert any(lesson == "05" for lesson, _ in all_dashboards().values())
+    dash = dl.widgets.keras_custom.custom_layer_outputs()
+    assert dash.result["zero fraction ok"] and dash.result["mean ok"]
+    dash.controls["layer"].value = "coin flip (rate ignored)"
+    assert not dash.result["zero fraction ok"] and dash.result["mean ok"]
+    dash.controls["rate"].value = 0.5  # the coin flip is correct at exactly 0.5
+    assert dash.result["zero fraction ok"] and dash.result["mean ok"]
+    dash.controls["layer"].value = "÷ rate instead of ÷ keep"
+    assert dash.result["mean ok"]
+    dash.controls["rate"].value = 0.25
+    assert not dash.result["mean ok"] and dash.result["mean"] == pytest.approx(3.0, rel=0.01)
+    assert "data-metric='verdict'" in dash.readout.value and "broken" in dash.readout.value
+
+
+def test_lesson05_plots_return_figures():
+    kc = pytest.importorskip("dropout_lab.keras_custom")
+    curve = kc.Curves("with dropout", np.array([0.7, 0.5]), np.array([0.6, 0.55]), np.array([0.6, 0.8]),
+                      np.array([0.7, 0.75]))
+    assert isinstance(dl.plots.keras_custom.plot_curves({"with dropout": curve}), Figure)
+    stats = kc.output_stats(kc.CustomDropout, 0.5, n=1000)
+    assert isinstance(dl.plots.keras_custom.plot_output_stats(stats), Figure)

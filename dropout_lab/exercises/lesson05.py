@@ -1,0 +1,90 @@
+"""Exercise checks for lesson 05, your own dropout layer in a Keras model."""
+from __future__ import annotations
+
+import math
+import numbers
+
+from . import NOT_ANSWERED, CheckResult, check, is_unanswered
+
+SOLUTIONS = {
+    1: """
+# Inverted dropout divides the survivors by the KEEP probability, 1 - rate = 0.8.
+survivor_scale = 1 / (1 - 0.2)   # 1.25
+""",
+    2: """
+# At rate 0.5 the keep probability is also 0.5: a fair coin IS the right mask, and
+# dividing by the rate is the same as dividing by keep. Both bugs hide there.
+hiding_rate = 0.5
+""",
+    3: """
+class MyDropout(keras.layers.Layer):
+    def __init__(self, rate, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.rate = rate
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs, training=None):
+        if not training:
+            return inputs                      # predict / evaluate: the input unchanged
+        keep = 1.0 - self.rate
+        uniform = keras.random.uniform(keras.ops.shape(inputs), seed=self.seed_generator)
+        mask = keras.ops.cast(uniform >= self.rate, inputs.dtype)
+        return inputs * mask / keep            # inverted scaling keeps the mean
+""",
+    4: """
+# One mask per training step; 426 rows in batches of 32 is ceil(426 / 32) = 14 steps an epoch.
+masks_drawn = 5 * math.ceil(426 / 32)   # 70
+""",
+}
+
+
+def _is_number(answer: object) -> bool:
+    return isinstance(answer, numbers.Real) and not isinstance(answer, bool)
+
+
+def check_survivor_scale(answer: object) -> CheckResult:
+    """Exercise 1: the factor surviving units are multiplied by at rate 0.2."""
+    if is_unanswered(answer):
+        return NOT_ANSWERED
+    if _is_number(answer) and math.isclose(answer, 5.0, rel_tol=1e-6):
+        return CheckResult(False, "1/rate = 5 is the old comment's mistake: the mean would become 4, not 1.")
+    return check(_is_number(answer) and math.isclose(answer, 1.25, rel_tol=1e-6),
+                 "1/keep = 1/0.8 = 1.25: the expected output equals the input again.",
+                 "Survivors are a fraction keep = 1 - rate of the units; scale them so the mean is unchanged.")
+
+
+def check_hiding_rate(answer: object) -> CheckResult:
+    """Exercise 2: the rate at which a coin-flip mask and ÷rate both look correct."""
+    if is_unanswered(answer):
+        return NOT_ANSWERED
+    return check(_is_number(answer) and math.isclose(answer, 0.5),
+                 "At 0.5, keep = rate: a fair coin is the right mask and ÷rate = ÷keep. Test at another rate!",
+                 "Find the rate where the keep probability equals the drop probability.")
+
+
+def check_layer(layer_cls: object) -> CheckResult:
+    """Exercise 3: audit a learner's Keras dropout layer class with lesson 05's statistical checks."""
+    from ..keras_custom import audit_layer, keras
+    if is_unanswered(layer_cls) or not isinstance(layer_cls, type):
+        return NOT_ANSWERED
+    try:
+        probe = layer_cls(0.2, seed=0)(keras.ops.ones((1, 4)), training=True)
+    except Exception as error:  # a learner's half-written layer may fail in any way
+        return CheckResult(False, f"calling the layer raised {type(error).__name__}: {error}")
+    if probe is None:
+        return NOT_ANSWERED
+    audit = audit_layer(lambda rate, seed: layer_cls(rate, seed=seed), layer_cls.__name__)
+    failed = [f"{name} — {r.message}" for name, r in audit.checks.items() if not r.passed]
+    return check(not failed, "all four checks pass: right rate, mean kept, new mask each call, identity at inference.",
+                 "failed: " + "; ".join(failed))
+
+
+def check_masks_drawn(answer: object) -> CheckResult:
+    """Exercise 4: masks a 5-epoch fit on 426 rows with batch size 32 draws."""
+    if is_unanswered(answer):
+        return NOT_ANSWERED
+    if _is_number(answer) and answer == 5:
+        return CheckResult(False, "Not one per epoch: a mask is drawn for every training step (batch).")
+    return check(_is_number(answer) and answer == 5 * math.ceil(426 / 32),
+                 "5 epochs × 14 steps = 70 masks: one per batch, never in predict or evaluate.",
+                 "Count the batches: ceil(426 / 32) per epoch, and the seed state moves once per batch.")

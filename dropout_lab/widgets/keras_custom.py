@@ -1,0 +1,39 @@
+"""Dashboard: a custom Keras dropout layer's outputs as the rate moves, correct vs old mistakes (lesson 05)."""
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from . import Dashboard, dashboard, readout
+import math
+
+from ..stats import binomial_band, normal_band
+
+N_UNITS = 1_000_000
+
+
+def render(rate: float, layer: str):
+    """Run the chosen layer on ones(10^6) in training mode and plot its output values (lesson 05)."""
+    from .. import keras_custom  # imports Keras: only when the dashboard is used
+    from ..plots.keras_custom import plot_output_stats
+    stats = keras_custom.output_stats(keras_custom.LAYER_VARIANTS[layer], rate, N_UNITS, seed=0)
+    low, high = binomial_band(stats.rate, N_UNITS, z=4)
+    # Var[out] = rate/keep for an input of ones: the mean's ±4σ band around 1
+    mean_low, mean_high = normal_band(1.0, math.sqrt(stats.rate / (1.0 - stats.rate)), N_UNITS, z=4)
+    result = {"zero fraction": stats.zero_fraction, "mean": stats.mean,
+              "zero fraction ok": low <= stats.zero_fraction <= high,
+              "mean ok": mean_low <= stats.mean <= mean_high}
+    html = readout({"zero fraction": stats.zero_fraction, "rate": float(rate), "output mean": stats.mean,
+                    "verdict": "correct" if result["zero fraction ok"] and result["mean ok"] else "broken"})
+    return plot_output_stats(stats), html, result
+
+
+@dashboard("05")
+def custom_layer_outputs() -> Dashboard:
+    """Slide the rate; switch between the correct layer and the two old mistakes (lesson 05)."""
+    controls = {
+        "rate": widgets.FloatSlider(value=0.2, min=0.05, max=0.9, step=0.05, description="rate",
+                                    readout_format=".2f"),
+        "layer": widgets.Dropdown(options=["CustomDropout (correct)", "coin flip (rate ignored)",
+                                           "÷ rate instead of ÷ keep"], description="layer"),
+    }
+    return Dashboard("Your dropout layer on one million ones (training=True)", controls, render)

@@ -1,0 +1,65 @@
+"""Lesson 05 exercise checks: placeholders, right and wrong answers, and solutions that pass."""
+import math
+
+import pytest
+
+import dropout_lab as dl
+from dropout_lab.exercises import lesson05 as ex
+
+NUMERIC = {1: ex.check_survivor_scale, 2: ex.check_hiding_rate, 4: ex.check_masks_drawn}
+
+
+@pytest.mark.parametrize("check", [*NUMERIC.values(), ex.check_layer])
+def test_placeholder_is_not_answered(check):
+    assert check(...) is dl.exercises.NOT_ANSWERED
+
+
+@pytest.mark.parametrize("number", NUMERIC)
+def test_numeric_solutions_pass(number):
+    namespace = {"math": math}
+    exec(dl.exercises.solution("05", number), namespace)
+    answer = [v for k, v in namespace.items() if k not in ("math", "__builtins__")][-1]
+    assert NUMERIC[number](answer).passed
+
+
+@pytest.mark.parametrize("number, wrong", [(1, 5.0), (1, 0.8), (2, 0.2), (4, 5), (4, 426 / 32), (1, True)])
+def test_wrong_numbers_fail(number, wrong):
+    assert not NUMERIC[number](wrong).passed
+
+
+def test_rate_instead_of_keep_gets_specific_hint():
+    assert "mistake" in ex.check_survivor_scale(5).message
+
+
+def test_layer_solution_passes_and_matches_package_layer():
+    kc = pytest.importorskip("dropout_lab.keras_custom")
+    namespace = {"keras": kc.keras}
+    exec(dl.exercises.solution("05", 3), namespace)
+    my_dropout = namespace["MyDropout"]
+    assert ex.check_layer(my_dropout).passed
+    # the learner's from-scratch layer draws exactly the package layer's masks for the same seed
+    x = kc.keras.ops.ones((4, 1000))
+    mine = kc.keras.ops.convert_to_numpy(my_dropout(0.3, seed=5)(x, training=True))
+    ours = kc.keras.ops.convert_to_numpy(kc.CustomDropout(0.3, seed=5)(x, training=True))
+    assert (mine == ours).all()
+
+
+def test_buggy_layers_fail_the_layer_check():
+    kc = pytest.importorskip("dropout_lab.keras_custom")
+    for cls in (kc.CoinFlipDropout, kc.DivideByRateDropout):
+        result = ex.check_layer(cls)
+        assert not result.passed and "failed" in result.message
+
+
+def test_layer_that_crashes_is_reported():
+    kc = pytest.importorskip("dropout_lab.keras_custom")
+
+    class Broken(kc.keras.layers.Layer):
+        def __init__(self, rate, seed=None, **kwargs):
+            super().__init__(**kwargs)
+
+        def call(self, inputs, training=None):
+            return inputs * undefined_name  # noqa: F821
+
+    result = ex.check_layer(Broken)
+    assert not result.passed and "NameError" in result.message
