@@ -2,6 +2,7 @@
 import math
 import sys
 
+import numpy as np
 import pytest
 
 import dropout_lab as dl
@@ -80,3 +81,23 @@ def test_bench_widgets_finds_size_controls_and_times_updates():
     timing = bench.bench("03:zero_fraction_histogram", dl.widgets.rate_variance.zero_fraction_histogram, 1)
     assert timing.size == 10**6 and len(timing.wall) >= 8
     assert 0 < len(timing.judged) < len(timing.wall)  # only updates with n at 10^6 are judged
+
+
+def test_noise_shape_dashboard_counts_coins_per_choice():
+    dash = dl.widgets.inside_frameworks.noise_shape_explorer()
+    assert "04:noise_shape_explorer" in all_dashboards()
+    expected = {"per entry (None)": 180, "shared over time (B, 1, C)": 18, "shared over channels (B, T, 1)": 30,
+                "one per sample (B, 1, 1)": 3, "shared over the batch (1, T, C)": 60}
+    for choice, coins in expected.items():
+        dash.controls["noise_shape"].value = choice
+        assert dash.result.draws == coins and _metric(dash, "independent coins") == str(coins)
+    dash.controls["noise_shape"].value = "shared over time (B, 1, C)"
+    assert dl.inside_frameworks.shares_along(dash.result.keep, (1,))
+    dash.controls["rate"].value = 0.0
+    assert dash.result.zero_fraction == 0.0
+    dash.controls["rate"].value = 0.9
+    low, high = dl.binomial_band(0.9, 18, z=4)
+    assert low <= dash.result.zero_fraction <= high
+    before = dash.result.mask.copy()
+    dash.controls["seed"].value = 7
+    assert not np.array_equal(before, dash.result.mask)
