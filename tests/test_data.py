@@ -72,3 +72,24 @@ def test_imdb_is_chosen_when_cached(monkeypatch, tmp_path):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "empty"))
     monkeypatch.setenv(data.ONLINE_ENV, "1")
     assert data.imdb_available()
+
+
+def test_imdb_loader_runs_the_keras_code_path_on_a_stand_in(monkeypatch):
+    # No download here: replace keras.datasets.imdb.load_data by a tiny stand-in with the same
+    # return shape (object arrays of word-index lists), so the real vectorising code runs.
+    keras = pytest.importorskip("keras")
+    seqs = np.empty(6, dtype=object)
+    for i in range(6):
+        seqs[i] = [1, i + 2, 9]
+    labels = np.array([0, 1, 0, 1, 0, 1])
+    calls = []
+
+    def fake_load_data(num_words):
+        calls.append(num_words)
+        return (seqs, labels), (seqs[:4], labels[:4])
+
+    monkeypatch.setattr(keras.datasets.imdb, "load_data", fake_load_data)
+    split = data.load_imdb_multi_hot(num_words=10, max_rows=5, seed=0)
+    assert calls == [10] and split.name.startswith("IMDB")
+    assert split.x_train.shape == (5, 10) and split.x_test.shape == (4, 10)
+    assert np.all(split.x_train.sum(axis=1) == 3) and np.all(split.x_train[:, [1, 9]] == 1)

@@ -24,7 +24,7 @@ def plot_curves(curves: dict, axes: list[Axes] | None = None) -> Figure:
         acc_ax.plot(c.epochs, c.accuracy, color=colour)
         acc_ax.plot(c.epochs, c.val_accuracy, color=colour, linestyle="--")
     loss_ax.set_xlabel("epoch")
-    loss_ax.set_ylabel("loss (incl. L2 penalty in train)")
+    loss_ax.set_ylabel("loss (cross-entropy + L2)")
     loss_ax.legend(fontsize=7)
     acc_ax.set_xlabel("epoch")
     acc_ax.set_ylabel("accuracy")
