@@ -1,0 +1,61 @@
+"""Exercise checks for lesson 02 (expectation preservation)."""
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+from . import NOT_ANSWERED, CheckResult, check, is_unanswered
+
+
+def _number(answer: object) -> bool:
+    return isinstance(answer, (int, float)) and not isinstance(answer, bool)
+
+
+def check_variance(answer: object) -> CheckResult:
+    """Exercise 1: Var[out] for x = 2 at rate 0.2 with inverted dropout (lesson 02)."""
+    if is_unanswered(answer):
+        return NOT_ANSWERED
+    return check(_number(answer) and math.isclose(answer, 1.0),
+                 "x²·rate/(1-rate) = 4 × 0.2 / 0.8 = 1.0.",
+                 "use Var[out] = x² · rate / (1 - rate).")
+
+
+def check_shrunk_preactivation(answer: object) -> CheckResult:
+    """Exercise 2: the average next-layer input 10 at rate 0.3 without rescaling (lesson 02)."""
+    if is_unanswered(answer):
+        return NOT_ANSWERED
+    return check(_number(answer) and math.isclose(answer, 7.0),
+                 "each input survives with probability 0.7, so the sum shrinks to 0.7 × 10 = 7 on average.",
+                 "without rescaling every input is kept with probability 1 - rate and passed unchanged.")
+
+
+def check_scale(scale: object) -> CheckResult:
+    """Exercise 3: a function scale(rate) that keeps E[out] = x (lesson 02)."""
+    if is_unanswered(scale):
+        return NOT_ANSWERED
+    if not callable(scale):
+        return CheckResult(False, "define a function scale(rate) and pass the function itself.")
+    rates = (0.1, 0.25, 0.5, 0.8)
+    try:
+        values = [float(scale(rate)) for rate in rates]
+    except Exception as error:  # the learner's code: report, do not crash
+        return CheckResult(False, f"scale raised {type(error).__name__}: {error}")
+    if all(math.isclose(v, 1 / r) for v, r in zip(values, rates)):
+        return CheckResult(False, "1/rate is right only at rate 0.5; E[out] = scale × (1 - rate) × x must equal x.")
+    return check(all(math.isclose(v, 1 / (1 - r)) for v, r in zip(values, rates)),
+                 "scale × (1 - rate) = 1 forces scale = 1/(1 - rate) at every rate.",
+                 "solve E[out] = scale × (1 - rate) × x = x for scale.")
+
+
+SOLUTIONS = {
+    1: """
+variance = 2**2 * 0.2 / (1 - 0.2)   # 1.0
+""",
+    2: """
+shrunk = (1 - 0.3) * 10   # 7.0
+""",
+    3: """
+def scale(rate):
+    return 1 / (1 - rate)   # the only constant with scale * (1 - rate) * x == x
+""",
+}
