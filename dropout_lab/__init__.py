@@ -6,8 +6,7 @@ first use of `dl.plots`, `dl.widgets`, ... through the module `__getattr__` belo
 """
 from __future__ import annotations
 
-import importlib
-
+from ._lazy import lazy_submodules
 from .frameworks import quiet_tensorflow
 
 quiet_tensorflow()
@@ -26,15 +25,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    """Import submodules (dl.plots, dl.widgets, dl.exercises, ...) on first use."""
-    if name.startswith("_"):
-        raise AttributeError(name)
-    try:
-        module = importlib.import_module(f".{name}", __name__)
-    except ModuleNotFoundError as error:
-        if error.name != f"{__name__}.{name}":
-            raise
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    globals()[name] = module
-    return module
+__getattr__ = lazy_submodules(__name__, globals())

@@ -5,6 +5,8 @@ return a `CheckResult`; `dl.exercises.solution("03", 1)` shows a solution on req
 """
 from __future__ import annotations
 
+from .._lazy import lazy_submodules
+
 import html
 import importlib
 from dataclasses import dataclass
@@ -57,9 +59,4 @@ def solution(lesson: str, number: int) -> Solution:
     return Solution(solutions[number].strip())
 
 
-def __getattr__(name: str):
-    if name.startswith("_"):
-        raise AttributeError(name)
-    module = importlib.import_module(f".{name}", __name__)
-    globals()[name] = module
-    return module
+__getattr__ = lazy_submodules(__name__, globals())

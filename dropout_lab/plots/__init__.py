@@ -6,7 +6,8 @@ topic) are imported on first use: `dl.plots.rate_variance.plot_...`.
 """
 from __future__ import annotations
 
-import importlib
+from .._lazy import lazy_submodules
+
 import io
 
 from matplotlib.axes import Axes
@@ -43,9 +44,4 @@ def to_png(fig: Figure, dpi: int = DPI) -> bytes:
     return buffer.getvalue()
 
 
-def __getattr__(name: str):
-    if name.startswith("_"):
-        raise AttributeError(name)
-    module = importlib.import_module(f".{name}", __name__)
-    globals()[name] = module
-    return module
+__getattr__ = lazy_submodules(__name__, globals())

@@ -12,6 +12,8 @@ Tests drive a dashboard by setting `dash.controls["rate"].value = 0.3` and readi
 """
 from __future__ import annotations
 
+from .._lazy import lazy_submodules
+
 import base64
 import html
 import importlib
@@ -104,9 +106,4 @@ def all_dashboards() -> dict[str, tuple[str, Callable[[], Dashboard]]]:
     return dict(REGISTRY)
 
 
-def __getattr__(name: str):
-    if name.startswith("_"):
-        raise AttributeError(name)
-    module = importlib.import_module(f".{name}", __name__)
-    globals()[name] = module
-    return module
+__getattr__ = lazy_submodules(__name__, globals())
