@@ -59,3 +59,17 @@ def plot_size_sweep(sweep: SizeSweep, ax: Axes | None = None) -> Figure:
     ax.set(xlabel="training-set size (rows)", ylabel="test error (%), mean ± sd")
     ax.legend(fontsize=8, frameon=False)
     return fig
+
+
+def plot_rate_sweep_compact(sweep: RateSweep, keep: float | None = None, ax: Axes | None = None) -> Figure:
+    """Fig. 9's test errors for both schemes on one axes, ±1 sd shaded: the dashboard's quick view (lesson 07)."""
+    fig, ax = new_axes(ax)
+    for s, (scheme, color) in enumerate(zip(sweep.schemes, ("C0", "C1"))):
+        mean, std = 100 * sweep.test_error[s].mean(axis=1), 100 * sweep.test_error[s].std(axis=1)
+        ax.fill_between(sweep.keeps, mean - std, mean + std, color=color, alpha=0.2, lw=0)
+        ax.plot(sweep.keeps, mean, color=color, marker="o", ms=3, label=f"{scheme}: test error")
+    if keep is not None:
+        ax.axvline(keep, color="0.3", ls=":", lw=1)
+    ax.set(xlabel="keep probability (paper's p)", ylabel="test error (%)", ylim=(0, None))
+    ax.legend(fontsize=8, frameon=False)
+    return fig

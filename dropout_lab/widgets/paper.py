@@ -10,7 +10,7 @@ import numpy as np
 
 from ..mlp import MLPConfig
 from ..paper import MCStudy, RateSweep, mc_vs_weight_scaling, rate_sweep
-from ..plots.paper import plot_mc_vs_weight_scaling, plot_rate_sweep
+from ..plots.paper import plot_mc_vs_weight_scaling, plot_rate_sweep_compact
 from . import Dashboard, dashboard, readout
 
 QUICK = MLPConfig(epochs=3)  # a few-second default when no results are passed in
@@ -44,7 +44,7 @@ def _render_rate(sweep: RateSweep, keep: float):
         metrics[f"{scheme}: units"] = str(int(sweep.hidden[s, i]))
         metrics[f"{scheme}: test error (%)"] = 100 * float(sweep.test_error[s, i].mean())
     result = {"keep": float(sweep.keeps[i]), "test_error": sweep.test_error[:, i].mean(axis=1)}
-    return plot_rate_sweep(sweep, float(sweep.keeps[i])), readout(metrics), result
+    return plot_rate_sweep_compact(sweep, float(sweep.keeps[i])), readout(metrics), result
 
 
 @dashboard("07")
