@@ -24,6 +24,7 @@ def tile_samples(mask: np.ndarray) -> np.ndarray:
 def _mask_image(ax: Axes, mask: np.ndarray, title: str) -> None:
     # pcolormesh with white edges shows every entry; the NaN gap columns stay blank.
     image = np.ma.masked_invalid(tile_samples(mask))
+    ax.set_facecolor("0.35")  # the gap columns between samples show as dark bars
     ax.pcolormesh(image, cmap=MASK_COLOURS, vmin=0, vmax=1, edgecolors="white", linewidth=0.5)
     ax.set_title(title, y=1.0, pad=4, fontsize=9)
     ax.set(xticks=[], yticks=[], xlim=(0, image.shape[1]), ylim=(image.shape[0], 0))
