@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
@@ -134,8 +135,6 @@ def rate_trials(rate: float, n: int, trials: int = 4000, seed: int = 0) -> RateT
 
 def relu_activations(shape: tuple[int, ...], zero_share: float, rng: RNGLike = None) -> np.ndarray:
     """ReLU outputs with about `zero_share` of them exactly zero (lesson 03)."""
-    from statistics import NormalDist
-
     if not 0.0 < zero_share < 1.0:
         raise ValueError(f"zero_share must be in (0, 1), got {zero_share!r}")
     shift = NormalDist().inv_cdf(zero_share)  # P(N(0,1) < shift) = zero_share

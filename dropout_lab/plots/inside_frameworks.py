@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -9,6 +10,10 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from . import new_axes, new_figure
+
+if TYPE_CHECKING:
+    from ..inside_frameworks import MaskTrace, NoiseShapeDemo
+    from ..speed import SpeedTable
 
 MASK_COLOURS = ListedColormap(["#de2d26", "#deebf7"])  # dropped red, kept pale blue
 
@@ -30,7 +35,7 @@ def _mask_image(ax: Axes, mask: np.ndarray, title: str) -> None:
     ax.set(xticks=[], yticks=[], xlim=(0, image.shape[1]), ylim=(image.shape[0], 0))
 
 
-def plot_uniform_and_mask(trace, ax: Axes | None = None) -> Figure:
+def plot_uniform_and_mask(trace: MaskTrace, ax: Axes | None = None) -> Figure:
     """TF's stateless uniforms next to the keep-mask uniform >= rate they give (lesson 04)."""
     if ax is not None:
         raise ValueError("ax is not supported: this plot needs two axes of its own")
@@ -62,7 +67,7 @@ def plot_framework_masks(masks: dict[str, np.ndarray], ax: Axes | None = None) -
     return fig
 
 
-def plot_noise_shape(demo, ax: Axes | None = None) -> Figure:
+def plot_noise_shape(demo: NoiseShapeDemo, ax: Axes | None = None) -> Figure:
     """The mask a noise_shape choice draws on (batch, time, channels): samples side by side (lesson 04)."""
     fig, ax = new_axes(ax)
     label = "None" if demo.noise_shape is None else str(demo.noise_shape)
@@ -72,7 +77,7 @@ def plot_noise_shape(demo, ax: Axes | None = None) -> Figure:
     return fig
 
 
-def plot_speed(table, size: int, rate: float, ax: Axes | None = None) -> Figure:
+def plot_speed(table: SpeedTable, size: int, rate: float, ax: Axes | None = None) -> Figure:
     """Median time of each dropout implementation at one size and rate, as bars (lesson 04)."""
     fig, ax = new_axes(ax)
     names = table.implementations()

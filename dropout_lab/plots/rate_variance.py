@@ -1,6 +1,8 @@
 """Plots for lesson 03: realised zero fractions, their ±3σ band, and the naive-count bias."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -8,6 +10,10 @@ from matplotlib.ticker import MaxNLocator
 
 from ..stats import binomial_band
 from . import new_axes
+
+if TYPE_CHECKING:
+    from ..rate_variance import RateTrials
+    from ..stats import ZeroFractionSweep
 
 BAND_COLOUR = "#9ecae1"
 EDGES = np.linspace(0.0, 1.0, 201)  # fixed bins, so a shrinking spread is visible as is
@@ -31,7 +37,7 @@ def _title(ax: Axes, text: str) -> None:
     ax.set_title(text, y=1.0, pad=4, fontsize=10)
 
 
-def plot_zero_fraction_hist(trials, ax: Axes | None = None) -> Figure:
+def plot_zero_fraction_hist(trials: RateTrials, ax: Axes | None = None) -> Figure:
     """Histogram of realised zero fractions of RateTrials with the ±3σ band (lesson 03)."""
     fig, ax = new_axes(ax)
     n, rate = trials.n, trials.rate
@@ -61,7 +67,7 @@ def plot_wobble(fractions: np.ndarray, rate: float, n: int,
     return fig
 
 
-def plot_spread_vs_n(sweep, ax: Axes | None = None) -> Figure:
+def plot_spread_vs_n(sweep: ZeroFractionSweep, ax: Axes | None = None) -> Figure:
     """Measured spread of the zero fraction vs n (log-log) against sqrt(rate(1-rate)/n) (lesson 03)."""
     fig, ax = new_axes(ax)
     measured, predicted = sweep.spread(), sweep.predicted_spread()
