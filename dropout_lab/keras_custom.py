@@ -280,5 +280,11 @@ def output_stats(layer_cls: type, rate: float, n: int = 1_000_000, seed: int = 0
     """Run a freshly seeded `layer_cls(rate)` on ones(n) in training mode and summarise (lesson 05)."""
     rate = check_rate(rate)
     out = ops.convert_to_numpy(layer_cls(rate, seed=seed)(ops.ones((1, n)), training=True)).ravel()
-    values, counts = np.unique(out, return_counts=True)
-    return OutputStats(rate, n, values, counts / n, float(np.mean(out == 0)), float(out.mean()))
+    zeros = int(np.count_nonzero(out == 0))
+    survivors = out[out != 0]
+    if survivors.size and survivors.min() == survivors.max():
+        # The usual case (all survivors share one value): O(n), no sort, keeps the slider fast.
+        values, counts = np.array([0.0, survivors[0]]), np.array([zeros, survivors.size])
+    else:
+        values, counts = np.unique(out, return_counts=True)
+    return OutputStats(rate, n, values, counts / n, zeros / n, float(out.mean()))

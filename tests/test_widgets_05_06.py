@@ -59,7 +59,6 @@ def test_lesson06_plots_return_figures():
         dl.plots.ensemble.plot_subnetworks(ens, cls=2),
         dl.plots.ensemble.plot_gap_survey(E.gap_survey(nets=3)),
         dl.plots.ensemble.plot_mc_convergence(run, k=16),
-        dl.plots.ensemble.plot_mc_estimate(run, 16, ens.weight_scaled),
     ]
     assert all(isinstance(fig, Figure) for fig in figures)
 

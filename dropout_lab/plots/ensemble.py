@@ -59,7 +59,7 @@ def _plain_log_ticks(ax: Axes, xticks: list[float], yticks: list[float]) -> None
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xticks(xticks, [f"{t:g}" for t in xticks])
-    ax.set_yticks(yticks, [f"{t:g}" for t in yticks])
+    ax.set_yticks(yticks, [f"{t:.0e}".replace("e-0", "e-") if t < 0.1 else f"{t:g}" for t in yticks])
     ax.xaxis.set_minor_locator(NullLocator())
     ax.yaxis.set_minor_locator(NullLocator())
 
@@ -80,23 +80,7 @@ def plot_mc_convergence(run: MonteCarloRun, k: int | None = None, ax: Axes | Non
         ax.plot([k], [rmse[k - 1]], "o", color="tab:red", markersize=8)
     _plain_log_ticks(ax, [1, 4, 16, 64, 256, 1024, 4096], [1e-3, 1e-2, 1e-1, 1.0])
     ax.set_xlabel("k (sub-networks averaged)")
-    ax.set_ylabel("distance to exact mean")
+    ax.set_ylabel("error vs exact mean")
     if legend:
         ax.legend(fontsize=8, loc="lower left")
-    return fig
-
-
-def plot_mc_estimate(run: MonteCarloRun, k: int, weight_scaled: np.ndarray, ax: Axes | None = None) -> Figure:
-    """Per class: exact ensemble mean (bars), one run's k-sample average ±2σ/√k (red), weight-scaled net (black) (lesson 06)."""
-    fig, ax = new_axes(ax)
-    classes = np.arange(len(run.exact))
-    estimate = run.running_means[0, k - 1]
-    spread = 2 * run.predicted_rmse[k - 1] / np.sqrt(len(classes))  # typical per-class σ/√k, doubled
-    ax.bar(classes, run.exact, width=0.6, color="0.8")
-    ax.errorbar(classes - 0.1, estimate, yerr=spread, fmt="o", color="tab:red")
-    ax.plot(classes + 0.1, weight_scaled, "k_", markersize=18, markeredgewidth=2)
-    ax.set_xticks(classes, [f"class {c}" for c in classes])
-    ax.set_ylim(0, 1)
-    ax.set_yticks([0, 0.5, 1])
-    ax.set_title(f"grey: exact mean · red: MC, k = {k} · black: weight-scaled", fontsize=9)
     return fig

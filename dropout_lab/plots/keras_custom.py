@@ -32,7 +32,7 @@ def plot_curves(curves: dict, axes: list[Axes] | None = None) -> Figure:
     return fig
 
 
-def plot_output_stats(stats, ax: Axes | None = None) -> Figure:
+def plot_output_stats(stats, ax: Axes | None = None, legend: bool = True) -> Figure:
     """Share of units at each output value for ones(n), next to what correct dropout gives (lesson 05)."""
     fig, ax = new_axes(ax)
     keep = 1.0 - stats.rate
@@ -43,9 +43,13 @@ def plot_output_stats(stats, ax: Axes | None = None) -> Figure:
     ax.bar(stats.values, stats.fractions, width=0.2, color="tab:orange", alpha=0.8, label="this layer")
     ax.axvline(1.0, color="black", linestyle=":", linewidth=1, label="input value (mean to preserve)")
     ax.axvline(stats.mean, color="tab:orange", linewidth=2, label=f"output mean {stats.mean:.3f}")
-    ax.set_xlim(-0.5, max(11.0, float(stats.values.max()) + 0.5))
+    right = max(11.0, float(stats.values.max()) + 0.5)
+    ax.set_xlim(-0.5, right)
     ax.set_ylim(0, 1)
+    ax.set_xticks(np.arange(0, right, 2 if right <= 12 else 5))  # few ticks: text is the costly part of a redraw
+    ax.set_yticks([0, 0.5, 1])
     ax.set_xlabel("output value (input: all ones)")
     ax.set_ylabel("share of units")
-    ax.legend(fontsize=8, loc="upper right")
+    if legend:
+        ax.legend(fontsize=8, loc="upper right")
     return fig

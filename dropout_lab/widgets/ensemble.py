@@ -8,15 +8,16 @@ import numpy as np
 
 from . import Dashboard, dashboard, readout
 from .. import ensemble
-from ..plots import new_figure
-from ..plots.ensemble import plot_mc_convergence, plot_mc_estimate
+from ..plots.ensemble import plot_mc_convergence
 
 K_OPTIONS = tuple(2 ** i for i in range(13))  # 1 ... 4096, evenly spaced on a log scale
 NETS = {
     "ReLU net (6 + 6 hidden units)": lambda: ensemble.relu_net(4, (6, 6), 3, seed=0),
     "one softmax layer (12 inputs)": lambda: ensemble.softmax_layer_net(12, 3, seed=0),
 }
-INPUT_SEED = 100  # the one input row every sub-network sees
+INPUT_SEED = 100
+KEY = ("<small>key: thin blue: one run's error · thick blue: RMS error over 8 runs · dashed: exact σ/√k · "
+       "red dot: the chosen k</small>")  # the one input row every sub-network sees
 
 
 @lru_cache(maxsize=32)
@@ -31,9 +32,8 @@ def _runs(net_name: str, rate: float) -> tuple[ensemble.MonteCarloRun, np.ndarra
 def render(k: int, rate: float, net: str):
     """Figure, readout and numbers for k samples at this rate (lesson 06)."""
     run, weight_scaled = _runs(net, round(float(rate), 2))
-    fig, (left, right) = new_figure(ncols=2, figsize=(9.6, 3.4))
-    plot_mc_convergence(run, k, ax=left)
-    plot_mc_estimate(run, k, weight_scaled, ax=right)
+    # One panel only: a second one doubles the redraw time of every slider move.
+    fig = plot_mc_convergence(run, k, legend=False)
     result = {
         "k": k,
         "error": float(np.sqrt(((run.running_means[0, k - 1] - run.exact) ** 2).sum())),
@@ -41,8 +41,12 @@ def render(k: int, rate: float, net: str):
         "predicted rms": float(run.predicted_rmse[k - 1]),
         "weight-scaled gap": float(np.abs(weight_scaled - run.exact).max()),
     }
-    html = readout({"k": str(k), "this run's error": result["error"], "RMS error": result["rms error"],
+    estimate = run.running_means[0, k - 1]
+    html = readout({"k": str(k), "MC estimate": np.array2string(estimate, precision=3),
+                    "exact mean": np.array2string(run.exact, precision=3),
+                    "this run's error": result["error"], "RMS error": result["rms error"],
                     "σ/√k": result["predicted rms"], "|weight-scaled − exact mean|": result["weight-scaled gap"]})
+    html += " &nbsp;<br>" + KEY
     return fig, html, result
 
 

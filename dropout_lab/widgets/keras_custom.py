@@ -9,6 +9,8 @@ import math
 from ..stats import binomial_band, normal_band
 
 N_UNITS = 1_000_000
+KEY = ("<small>key: orange bars: this layer's share of units at each output value · orange line: its mean · "
+       "black outlines: correct dropout (rate zeros, the rest at 1/keep) · dotted: 1, the mean to keep</small>")
 
 
 def render(rate: float, layer: str):
@@ -24,7 +26,9 @@ def render(rate: float, layer: str):
               "mean ok": mean_low <= stats.mean <= mean_high}
     html = readout({"zero fraction": stats.zero_fraction, "rate": float(rate), "output mean": stats.mean,
                     "verdict": "correct" if result["zero fraction ok"] and result["mean ok"] else "broken"})
-    return plot_output_stats(stats), html, result
+    html += " &nbsp;<br>" + KEY
+    # No legend in the figure (the key above says it): legend text doubles the redraw time.
+    return plot_output_stats(stats, legend=False), html, result
 
 
 @dashboard("05")
@@ -36,4 +40,6 @@ def custom_layer_outputs() -> Dashboard:
         "layer": widgets.Dropdown(options=["CustomDropout (correct)", "coin flip (rate ignored)",
                                            "÷ rate instead of ÷ keep"], description="layer"),
     }
-    return Dashboard("Your dropout layer on one million ones (training=True)", controls, render)
+    dash = Dashboard("Your dropout layer on one million ones (training=True)", controls, render)
+    dash.data_size = N_UNITS  # judged by benchmarks/bench_widgets.py at 10^6
+    return dash
