@@ -19,13 +19,11 @@ def plot_output_histogram(rescaled: Histogram, plain: Histogram, with_scale: Mom
     ax.stairs(plain.fractions, plain.edges, color=PLAIN, linewidth=2)
     ax.axvline(with_scale.mean, color=SCALED, linewidth=2)
     ax.axvline(without_scale.mean, color=PLAIN, linestyle="--", linewidth=2)
-    # Few, meaningful ticks (each tick label costs redraw time): 0, (1-rate)x, x, x/(1-rate).
+    # Few, meaningful ticks (each label costs redraw time): 0, (1-rate)x, x, x/(1-rate).
     ticks = sorted({0.0, round(keep * x, 3), x, round(x / keep, 3)})
     ax.set_xticks(ticks, [f"{t:.3g}" for t in ticks], fontsize=8)
-    ax.set_yticks([0, 0.5, 1])
+    ax.set_yticks([0, 0.5, 1], ["0", "0.5", "1"], fontsize=8)
     ax.set_ylim(0, 1.05)
-    # Short labels: every glyph costs redraw time; the colour key is in the caller's caption.
-    ax.set_xlabel("output value", fontsize=9)
-    ax.set_ylabel("fraction", fontsize=9)
-    ax.set_title(f"rate = {with_scale.rate:.2f}, x = {x:g}", fontsize=10)
+    # One short title instead of axis labels; the colour key is in the caller's caption.
+    ax.set_title(f"fraction of outputs at each value, rate = {with_scale.rate:.2f}, x = {x:g}", fontsize=9)
     return fig
