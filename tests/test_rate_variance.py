@@ -138,3 +138,9 @@ def test_exercises_unanswered_wrong_and_solved():
 def test_units_for_half_width_is_smallest():
     n = lesson03.units_for_half_width(0.5, 0.001)
     assert 3 * rv.spread(n, 0.5) <= 0.001 * (1 + 1e-12) < 3 * rv.spread(n - 1, 0.5)
+
+
+def test_exercise_checks_reject_non_numbers_clearly():
+    for check in (lesson03.check_spread_32, lesson03.check_units_needed, lesson03.check_naive_count):
+        result = check("a lot")
+        assert not result and "number" in result.message

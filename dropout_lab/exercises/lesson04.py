@@ -18,8 +18,10 @@ def check_coins(answer: object) -> CheckResult:
     """Exercise 1: independent coins drawn for x of SEQUENCE_SHAPE with noise_shape (None, 1, 16)."""
     if is_unanswered(answer):
         return NOT_ANSWERED
+    if not isinstance(answer, (int, float, np.integer)) or isinstance(answer, bool):
+        return CheckResult(False, "the answer should be a number of coins, e.g. 100.")
     truth = math.prod(resolve_noise_shape((None, 1, 16), SEQUENCE_SHAPE))
-    return check(int(answer) == truth,
+    return check(answer == truth,
                  f"{truth}: one coin per (sample, channel); each is shared by all 50 time steps.",
                  "None takes the batch size from x at run time; count the entries of the resolved noise shape.")
 
