@@ -123,6 +123,7 @@ def test_exercises_unanswered_wrong_and_solved():
         "__init__": lambda self, rate: (torch.nn.Module.__init__(self), setattr(self, "rate", rate))[0],
         "forward": lambda self, x: torch.nn.functional.dropout(x, self.rate)})
     assert not lesson04.check_eval_respected(forgetful)
+    assert "class" in lesson04.check_eval_respected(torch.nn.Dropout(0.5)).message
     assert lesson04.check_coins(_run_solution(1)["answer_1"])
     assert lesson04.check_image_noise_shape(_run_solution(2)["answer_2"])
     assert lesson04.check_image_noise_shape((8, 1, 1, 3))

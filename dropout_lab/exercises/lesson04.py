@@ -47,6 +47,8 @@ def check_eval_respected(module_class: object, rate: float = 0.5, n: int = 20_00
     if is_unanswered(module_class):
         return NOT_ANSWERED
     torch = load("torch")
+    if not (isinstance(module_class, type) and issubclass(module_class, torch.nn.Module)):
+        return CheckResult(False, "pass the class itself: class MyDropout(torch.nn.Module) with __init__(self, rate).")
     module = module_class(rate)
     x = torch.ones(n)
     with torch.random.fork_rng(devices=[]):
