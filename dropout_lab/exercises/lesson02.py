@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-from typing import Callable
 
 from . import NOT_ANSWERED, CheckResult, check, is_unanswered
 
