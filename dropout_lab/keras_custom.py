@@ -80,7 +80,7 @@ class DivideByRateDropout(CustomDropout):
         return inputs * self.keep_mask(inputs) / self.rate
 
 
-def keras2_lambda_dropout(rate: float = 0.5, seed: int | None = None):
+def keras2_lambda_dropout(rate: float = 0.5, seed: int | None = None) -> keras.layers.Lambda:
     """MISTAKE (old answer): a Lambda layer asking Keras 2's global `learning_phase()` (lesson 05).
 
     Keras 3 removed `keras.backend.learning_phase` / `set_learning_phase`: the first call
@@ -155,7 +155,7 @@ def _root_message(error: Exception) -> str:
 
 
 def build_model(input_dim: int, rate: float | None = 0.5, *, seed: int = 0, l2: float = 1e-3,
-                units: int = 16, dropout_layer: type = CustomDropout):
+                units: int = 16, dropout_layer: type = CustomDropout) -> keras.Model:
     """The sentiment model: multi-hot → Dense 16 → Dense 16 → dropout → Dense 1 sigmoid (lesson 05).
 
     Both hidden Dense layers have L2 on their kernels and ReLU. rate=None leaves the dropout
@@ -176,7 +176,7 @@ def build_model(input_dim: int, rate: float | None = 0.5, *, seed: int = 0, l2: 
     return model
 
 
-def without_dropout(model):
+def without_dropout(model: keras.Model) -> keras.Model:
     """A copy of `model` with the dropout layer removed and the same weights (lesson 05)."""
     plain = build_model(model.input_shape[-1], None, units=model.get_layer("hidden_1").units)
     plain.set_weights(model.get_weights())
@@ -206,7 +206,7 @@ class WidgetProgress(keras.callbacks.Callback):
     outputs stay free of epoch logs.
     """
 
-    def __init__(self, bar) -> None:
+    def __init__(self, bar: "widgets.IntProgress") -> None:  # noqa: F821
         super().__init__()
         self.bar = bar
 
@@ -214,7 +214,7 @@ class WidgetProgress(keras.callbacks.Callback):
         self.bar.value += 1
 
 
-def progress_bar(total: int, description: str = "training"):
+def progress_bar(total: int, description: str = "training") -> WidgetProgress:
     """Display an ipywidgets bar for `total` epochs and return its WidgetProgress callback (lesson 05)."""
     import ipywidgets as widgets
     from IPython.display import display
@@ -237,7 +237,7 @@ def shuffled(data: DataSplit, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return data.x_train[order], data.y_train[order]
 
 
-def train(model, data: DataSplit, epochs: int = 30, batch_size: int = 32, seed: int = 0,
+def train(model: keras.Model, data: DataSplit, epochs: int = 30, batch_size: int = 32, seed: int = 0,
           callbacks: tuple = ()) -> Curves:
     """fit() silently (verbose=0) and return the per-epoch curves, validated on the test split (lesson 05)."""
     x, y = shuffled(data, seed)
@@ -248,7 +248,7 @@ def train(model, data: DataSplit, epochs: int = 30, batch_size: int = 32, seed: 
 
 
 def train_with_and_without(data: DataSplit, rate: float = 0.5, epochs: int = 30, seed: int = 0,
-                           progress: bool = False) -> tuple[dict[str, Curves], dict[str, object]]:
+                           progress: bool = False) -> tuple[dict[str, Curves], dict[str, keras.Model]]:
     """Train the same initial network twice, with and without the custom dropout (lesson 05)."""
     callbacks = (progress_bar(2 * epochs, "fit ×2"),) if progress else ()
     models = {"with dropout": build_model(data.n_features, rate, seed=seed),
