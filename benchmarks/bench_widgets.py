@@ -183,7 +183,10 @@ def main() -> int:
     args = parser.parse_args()
     registry = dl.widgets.all_dashboards()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"{len(registry)} dashboards; {os.cpu_count()} CPUs, load average {load:.2f}\n")
+    print(f"{len(registry)} dashboards; {os.cpu_count()} CPUs, load average {load:.2f}")
+    if load > (os.cpu_count() or 1) * 0.75:
+        print("Note: the machine is busy; wall times include waiting for a CPU (compare the cpu ms column).")
+    print()
     timings = [bench(key, factory, args.repeats) for key, (lesson, factory) in sorted(registry.items())
                if args.lesson in (None, lesson)]
     failures = report(timings, args.limit_ms)
