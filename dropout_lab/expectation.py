@@ -14,7 +14,7 @@ import numpy as np
 
 from ._validate import check_rate
 from .core import RNGLike, dropout_forward
-from .stats import binomial_band, normal_band
+from .stats import _check_count, binomial_band, normal_band
 
 
 def _scale(rate: float, rescale: bool) -> float:
@@ -99,7 +99,7 @@ def sample_outputs(x: float, rate: float, n: int, rng: RNGLike = None, *,
                    rescale: bool = True) -> np.ndarray:
     """n independent dropout outputs (float32) of the single input value x (lesson 02)."""
     mode = "inverted" if rescale else "vanilla"
-    return dropout_forward(np.full(n, x, dtype=np.float32), rate, rng, mode=mode)[0]
+    return dropout_forward(np.full(_check_count(n), x, dtype=np.float32), rate, rng, mode=mode)[0]
 
 
 def sample_pair(x: float, rate: float, n: int, rng: RNGLike = None) -> tuple[np.ndarray, np.ndarray]:
@@ -140,7 +140,10 @@ def next_layer_preactivation(weights: np.ndarray, x: np.ndarray, rate: float, ma
                              seed: int = 0, rescale: bool = True) -> NextLayer:
     """Mean of W @ dropout(x) over `masks` independent masks, with or without rescaling (lesson 02)."""
     mode = "inverted" if rescale else "vanilla"
-    batch = np.broadcast_to(x, (masks, x.size))  # one row per mask
+    weights, x = np.asarray(weights, dtype=float), np.asarray(x, dtype=float).ravel()
+    if weights.ndim != 2 or weights.shape[1] != x.size:
+        raise ValueError(f"weights must have shape (outputs, {x.size}) to match x, got {weights.shape}")
+    batch = np.broadcast_to(x, (_check_count(masks, "masks"), x.size))  # one row per mask
     dropped = dropout_forward(batch, rate, seed, mode=mode)[0]
     z = dropped @ weights.T
     keep = 1.0 - check_rate(rate)
@@ -163,6 +166,7 @@ def histogram(samples: np.ndarray, low: float, high: float, bins: int = 60) -> H
     """Fixed-bin histogram of `samples` over [low, high) as fractions; faster than np.histogram (lesson 02)."""
     if not high > low:
         raise ValueError(f"high must be greater than low, got low={low!r}, high={high!r}")
+    bins = _check_count(bins, "bins")
     # One multiply + bincount: about 4x faster than np.histogram at n = 10**6.
     index = ((samples - np.float32(low)) * np.float32(bins / (high - low))).astype(np.int32)
     np.clip(index, 0, bins - 1, out=index)

@@ -96,3 +96,16 @@ def test_plots_smoke():
     assert len(fig.axes) == 2
     assert len(dl.plots.from_scratch.plot_mask(np.ones(20, bool), title="t").axes) == 1
     assert dl.plots.to_png(fig).startswith(b"\x89PNG")
+
+
+def test_bad_arguments_are_named():
+    with pytest.raises(ValueError, match="n must be a positive int"):
+        ex.sample_outputs(1.0, 0.5, 0)
+    with pytest.raises(ValueError, match="rate"):
+        ex.sample_moments(1.0, 1.5, 10)
+    with pytest.raises(ValueError, match="masks"):
+        ex.next_layer_preactivation(np.ones((2, 3)), np.ones(3), 0.5, masks=-1)
+    with pytest.raises(ValueError, match="weights"):
+        ex.next_layer_preactivation(np.ones((2, 4)), np.ones(3), 0.5, masks=10)
+    with pytest.raises(ValueError, match="bins"):
+        ex.histogram(np.zeros(4, np.float32), 0.0, 1.0, bins=0)
