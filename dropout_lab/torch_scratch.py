@@ -40,6 +40,8 @@ class ScratchDropout(nn.Module):
         super().__init__()
         self.rate = check_rate(rate)
         self.inplace = bool(inplace)
+        if generator is not None and not isinstance(generator, torch.Generator):
+            raise TypeError(f"generator must be a torch.Generator or None, got {type(generator).__name__}")
         self.generator = generator  # None: torch's default generator, like nn.Dropout
         self.mask: torch.Tensor | None = None  # the last keep-mask, for teaching and tests
 

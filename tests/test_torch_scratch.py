@@ -96,3 +96,8 @@ def test_gradient_flows_through_the_mask():
 def test_bad_rate_names_rate(rate):
     with pytest.raises(ValueError, match="rate"):
         ScratchDropout(rate)
+
+
+def test_generator_must_be_a_torch_generator():
+    with pytest.raises(TypeError, match="generator"):
+        ScratchDropout(0.5, generator=0)
