@@ -7,7 +7,7 @@ softmax, i.e. the paper's layout with dropout on the inputs and on every hidden 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -210,7 +210,3 @@ def train_mlp(x_train: np.ndarray, y_train: np.ndarray, config: MLPConfig = MLPC
     test_error = np.nan if x_test is None else error_rate(model.predict_proba(x_test), np.asarray(y_test))
     return TrainResult(model, config, train_error, float(test_error), losses, seconds, len(x_train))
 
-
-def with_overrides(config: MLPConfig, **changes) -> MLPConfig:
-    """`config` with some fields changed (validated again)."""
-    return replace(config, **changes)
