@@ -34,7 +34,7 @@ execute: setup
 	  --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.store_widget_state=False $(NB)
 
 bench: setup
-	$(BIN)/python benchmarks/bench_dropout.py
+	-$(BIN)/python benchmarks/bench_dropout.py
 	$(BIN)/python benchmarks/bench_widgets.py
 
 clean:

@@ -87,7 +87,7 @@ def spread_ratio_band(n: int, rate: float, trials: int, z: float = 4.0) -> tuple
 
 def prob_inside_band(n: int, rate: float, z: float = 3.0) -> float:
     """Exact binomial probability that n units' zero fraction lands inside binomial_band (lesson 03)."""
-    from scipy.stats import binom  # scipy comes with scikit-learn; imported only when asked
+    from scipy.stats import binom  # imported only when asked: scipy is slow to import
 
     low, high = binomial_band(rate, n, z)
     # Counts k with low <= k/n <= high; the small epsilon absorbs float rounding of k/n.
