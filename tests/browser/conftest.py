@@ -1,0 +1,121 @@
+"""Fixtures for the real-browser test: a throwaway JupyterLab and headless Debian Chromium (issue 5).
+
+Both are started once per test session and stopped whatever happens (finally blocks;
+the server's whole process group, kernels included, is killed if it does not exit).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import lab_server
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("DL_CHROMIUM", "/usr/bin/chromium"))
+INSTALL_HINT = "apt-get install -y chromium   (as root; `make test` does it for you when run as root)"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                 "--disable-dev-shm-usage"]
+SCREENSHOTS = REPO / "test-output" / "browser"
+
+# DL_BROWSER_BREAK=1 breaks every dashboard on purpose (its callback raises after the first
+# draw) in the copied lessons, to show that this test notices: every lesson must then fail.
+BREAK_DASHBOARDS = os.environ.get("DL_BROWSER_BREAK") == "1"
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    """Debian's Chromium; missing → fail (never skip) with the exact install command."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"Chromium not found at {CHROMIUM}. The browser test needs it. Install it with:\n"
+                    f"    {INSTALL_HINT}", pytrace=False)
+    return CHROMIUM
+
+
+# A reference notebook for the test's own self-check: one honest dashboard (zero
+# fraction vs rate) and one whose callback raises after its first draw.
+REFERENCE = "zz_browser_selftest.ipynb"
+_SETUP = "%matplotlib inline\nimport numpy as np\nimport ipywidgets as widgets\nimport dropout_lab as dl"
+_RENDER = """def render(rate):
+    out, _ = dl.dropout_forward(np.ones(20_000), rate, rng=0)
+    fig, ax = dl.plots.new_axes(figsize=(3, 2))
+    ax.bar([0], [dl.zero_fraction(out)])
+    return fig, dl.widgets.readout({"zero fraction": dl.zero_fraction(out)}), out
+
+def rate_slider():
+    return widgets.FloatSlider(value=0.5, min=0.0, max=0.9, step=0.05, description="rate")
+
+dl.widgets.Dashboard("Self-test: zero fraction", {"rate": rate_slider()}, render)"""
+_BROKEN = """def broken(rate):
+    if rate != 0.5:
+        raise RuntimeError("deliberately broken callback")
+    return render(rate)
+
+dl.widgets.Dashboard("Self-test: broken", {"rate": rate_slider()}, broken)"""
+
+
+@pytest.fixture(scope="session")
+def reference_notebooks() -> dict[str, dict]:
+    import nbformat
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)
+                                               for source in (_SETUP, _RENDER, _BROKEN)])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return {REFERENCE: notebook}
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory, reference_notebooks) -> lab_server.LabServer:
+    """JupyterLab on a free loopback port, serving a throwaway copy of the lessons."""
+    root = tmp_path_factory.mktemp("lab-root")
+    lab_server.prepare_root(REPO, root, reference_notebooks, break_dashboards=BREAK_DASHBOARDS)
+    server = lab_server.start(root, tmp_path_factory.mktemp("lab-home"))
+    try:
+        yield server
+    finally:
+        lab_server.stop(server)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    """Headless Chromium driven by Playwright (sync API); never downloads a browser."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS,
+                                              headless=True, timeout=60_000)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser, lab, request):
+    """A fresh tab; on failure a full-page screenshot goes to test-output/browser/."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    try:
+        yield tab
+    finally:
+        report = getattr(request.node, "rep_call", None)
+        if report is not None and report.failed:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            name = request.node.name.replace("/", "_").replace("[", "_").rstrip("]")
+            try:
+                tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, timeout=20_000)
+            except Exception as error:  # a screenshot must never hide the real failure
+                print(f"screenshot failed: {error}")
+        context.close()
+        try:
+            lab.shutdown_kernels()
+        except OSError:
+            pass
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
