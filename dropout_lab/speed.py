@@ -86,6 +86,16 @@ def measure_speed(sizes: Sequence[int] = (10**6,), rates: Sequence[float] = (0.5
     return SpeedTable(tuple(rows))
 
 
+def median_ms(action: Callable[[int], object], repeats: int = 15) -> float:
+    """Median wall time in ms of `action(i)` for i = 0 .. repeats-1 (lessons 01, 02)."""
+    times = []
+    for i in range(repeats):
+        start = time.perf_counter()
+        action(i)
+        times.append(time.perf_counter() - start)
+    return 1e3 * float(np.median(times))
+
+
 def _interleaved_medians(runners: dict[str, Runner], repeats: int) -> dict[str, float]:
     for run in runners.values():  # warm-up: first calls pay for imports and allocations
         run()

@@ -27,3 +27,8 @@ def test_bad_arguments():
         dl.speed.measure_speed(repeats=0)
     with pytest.raises(KeyError):
         dl.speed.measure_speed(sizes=(10,), repeats=1, implementations=["copy"]).seconds("copy", 11, 0.5)
+
+
+def test_median_ms_calls_the_action_with_each_index():
+    seen = []
+    assert dl.speed.median_ms(seen.append, repeats=4) >= 0 and seen == [0, 1, 2, 3]
