@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REFERENCE, REPO
-from lab_driver import DashboardFailure, drive_dashboards, open_notebook, run_all_cells
+from lab_driver import DashboardFailure, drive_dashboards, drive_slider, open_notebook, run_all_cells
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def stored_dashboards(path: Path) -> int:
@@ -50,13 +51,12 @@ def test_lesson_dashboards_respond(page, lab, name):
     drive(page, lab, name, LESSONS[name])
 
 
-def test_a_broken_dashboard_fails(page, lab):
+def test_a_broken_dashboard_fails(page, lab, reference_notebooks):
     """The checker itself: the honest dashboard passes, the one whose callback raises fails."""
-    kernel = open_notebook(page, lab, f"notebooks/{REFERENCE}")
+    kernel = open_notebook(page, lab, f"notebooks/{next(iter(reference_notebooks))}")
     run_all_cells(page, lab, kernel)
     dashboards = page.locator(".dl-dashboard")
     assert dashboards.count() == 2
-    from lab_driver import drive_slider
     good = drive_slider(dashboards.nth(0), lab, kernel, 0)
     assert good.checked, "the zero-fraction expectation should apply to the self-test dashboard"
     assert float(good.low.metrics["zero fraction"]) == 0.0
