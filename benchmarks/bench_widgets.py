@@ -96,11 +96,12 @@ def set_and_time(dash, control, attr: str, setting) -> tuple[float, float] | Non
     """Set one control; return (wall, cpu) seconds of the update it triggered, or None if none ran."""
     if getattr(control, attr) == setting:
         return None
-    before = dash.figure
+    # Every update stores a new PNG object; the figure may be the same one, updated in place.
+    before = dash.image.value
     wall, cpu = time.perf_counter(), time.process_time()
     setattr(control, attr, setting)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    return (wall, cpu) if dash.figure is not before else None
+    return (wall, cpu) if dash.image.value is not before else None
 
 
 def drive(dash, timing: Timing, big_controls: list[str], judge_all: bool) -> None:
