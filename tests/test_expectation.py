@@ -109,3 +109,19 @@ def test_bad_arguments_are_named():
         ex.next_layer_preactivation(np.ones((2, 4)), np.ones(3), 0.5, masks=10)
     with pytest.raises(ValueError, match="bins"):
         ex.histogram(np.zeros(4, np.float32), 0.0, 1.0, bins=0)
+
+
+def test_dashboard_updater_reuses_one_figure_and_draws_what_the_static_plot_draws():
+    draw = dl.plots.expectation.OutputHistogramUpdater()
+    figures, pngs = [], []
+    for rate, x in [(0.2, 1.0), (0.7, 2.5)]:
+        scaled, plain = ex.sample_pair(x, rate, 5000, 0)
+        high = 1.1 * x / (1 - rate)
+        args = (ex.histogram(scaled, -0.05 * high, high), ex.histogram(plain, -0.05 * high, high),
+                ex.moments(scaled, x, rate), ex.moments(plain, x, rate, False))
+        figures.append(draw(*args))
+        pngs.append(dl.plots.to_png(figures[-1]))
+        static = dl.plots.expectation.plot_output_histogram(*args)
+        assert dl.plots.to_png(static) == pngs[-1]  # in place == fresh, pixel for pixel
+    assert figures[0] is figures[1] and len(figures[0].axes) == 1
+    assert pngs[0] != pngs[1]

@@ -1,8 +1,17 @@
-"""The distribution of dropout's output for one input value, with its mean (lesson 02)."""
+"""The distribution of dropout's output for one input value, with its mean (lesson 02).
+
+`plot_output_histogram` draws a fresh figure (static use). The dashboard uses an
+`OutputHistogramUpdater` instead: it builds the figure once and afterwards only moves
+the existing artists, which skips figure and axes construction on every slider move.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import StepPatch
 
 from ..expectation import Histogram, Moments
 from . import new_axes
@@ -10,20 +19,71 @@ from . import new_axes
 SCALED, PLAIN = "tab:blue", "tab:orange"
 
 
+@dataclass(frozen=True)
+class _Artists:
+    """The five things a new rate or x changes: two step outlines, two mean lines, the axes."""
+
+    ax: Axes
+    scaled: StepPatch
+    plain: StepPatch
+    scaled_mean: Line2D
+    plain_mean: Line2D
+
+
+def _create(ax: Axes) -> _Artists:
+    """Empty artists in their final style; `_update` gives them data."""
+    artists = _Artists(
+        ax,
+        ax.stairs([0.0], [0.0, 1.0], fill=True, color=SCALED, alpha=0.5),
+        ax.stairs([0.0], [0.0, 1.0], color=PLAIN, linewidth=2),
+        ax.axvline(0.0, color=SCALED, linewidth=2),
+        ax.axvline(0.0, color=PLAIN, linestyle="--", linewidth=2),
+    )
+    ax.set_yticks([0, 0.5, 1], ["0", "0.5", "1"], fontsize=8)
+    ax.set_ylim(0, 1.05)
+    return artists
+
+
+def _update(artists: _Artists, rescaled: Histogram, plain: Histogram, with_scale: Moments,
+            without_scale: Moments) -> None:
+    """Move the artists to new histograms and means; set the limits autoscaling would have."""
+    ax, x, keep = artists.ax, with_scale.x, 1.0 - with_scale.rate
+    artists.scaled.set_data(rescaled.fractions, rescaled.edges)
+    artists.plain.set_data(plain.fractions, plain.edges)
+    artists.scaled_mean.set_xdata([with_scale.mean, with_scale.mean])
+    artists.plain_mean.set_xdata([without_scale.mean, without_scale.mean])
+    low = min(rescaled.edges[0], plain.edges[0])
+    high = max(rescaled.edges[-1], plain.edges[-1])
+    pad = 0.05 * (high - low)  # matplotlib's default x margin
+    ax.set_xlim(low - pad, high + pad)
+    # Few, meaningful ticks (each label costs redraw time): 0, (1-rate)x, x, x/(1-rate).
+    ticks = sorted({0.0, round(keep * x, 3), x, round(x / keep, 3)})
+    ax.set_xticks(ticks, [f"{t:.3g}" for t in ticks], fontsize=8)
+    # One short title instead of axis labels (every glyph costs redraw time); the colour
+    # key is in the caller's caption.
+    ax.set_title(f"share of outputs, rate = {with_scale.rate:.2f}, x = {x:g}", fontsize=9)
+
+
 def plot_output_histogram(rescaled: Histogram, plain: Histogram, with_scale: Moments,
                           without_scale: Moments, ax: Axes | None = None) -> Figure:
     """Output histograms with (blue) and without (orange) 1/(1-rate) rescaling, and their means (lesson 02)."""
     fig, ax = new_axes(ax)
-    x, keep = with_scale.x, 1.0 - with_scale.rate
-    ax.stairs(rescaled.fractions, rescaled.edges, fill=True, color=SCALED, alpha=0.5)
-    ax.stairs(plain.fractions, plain.edges, color=PLAIN, linewidth=2)
-    ax.axvline(with_scale.mean, color=SCALED, linewidth=2)
-    ax.axvline(without_scale.mean, color=PLAIN, linestyle="--", linewidth=2)
-    # Few, meaningful ticks (each label costs redraw time): 0, (1-rate)x, x, x/(1-rate).
-    ticks = sorted({0.0, round(keep * x, 3), x, round(x / keep, 3)})
-    ax.set_xticks(ticks, [f"{t:.3g}" for t in ticks], fontsize=8)
-    ax.set_yticks([0, 0.5, 1], ["0", "0.5", "1"], fontsize=8)
-    ax.set_ylim(0, 1.05)
-    # One short title instead of axis labels; the colour key is in the caller's caption.
-    ax.set_title(f"fraction of outputs at each value, rate = {with_scale.rate:.2f}, x = {x:g}", fontsize=9)
+    _update(_create(ax), rescaled, plain, with_scale, without_scale)
     return fig
+
+
+class OutputHistogramUpdater:
+    """The same picture as `plot_output_histogram`, drawn once and then updated in place (lesson 02)."""
+
+    def __init__(self) -> None:
+        self.figure: Figure | None = None
+        self._artists: _Artists | None = None
+
+    def __call__(self, rescaled: Histogram, plain: Histogram, with_scale: Moments,
+                 without_scale: Moments) -> Figure:
+        """Draw the new data into the one figure and return it."""
+        if self._artists is None:
+            self.figure, ax = new_axes()
+            self._artists = _create(ax)
+        _update(self._artists, rescaled, plain, with_scale, without_scale)
+        return self.figure

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ..expectation import Moments, histogram, moments, predicted_var, sample_pair
-from ..plots.expectation import plot_output_histogram
+from ..plots.expectation import OutputHistogramUpdater
 from . import Dashboard, dashboard, readout
 
 # The histogram shows the first 10**5 samples: at 60 bins a picture cannot resolve more
@@ -29,14 +29,16 @@ def expectation(n: int = 10**6, seed: int = 0) -> Dashboard:
         "rate": widgets.FloatSlider(value=0.5, min=0.0, max=0.9, step=0.05, description="rate"),
         "x": widgets.FloatSlider(value=1.5, min=0.5, max=3.0, step=0.25, description="x"),
     }
+    # One figure for the dashboard's lifetime: a slider move only updates its artists.
+    draw = OutputHistogramUpdater()
 
     def render(rate: float, x: float):
         scaled_out, plain_out = sample_pair(x, rate, n, seed)  # one mask, two scalings
         scaled, plain = moments(scaled_out, x, rate, True), moments(plain_out, x, rate, False)
         high = 1.1 * x / (1 - rate)
         shown = slice(0, HIST_SAMPLES)
-        fig = plot_output_histogram(histogram(scaled_out[shown], -0.05 * high, high),
-                                    histogram(plain_out[shown], -0.05 * high, high), scaled, plain)
+        fig = draw(histogram(scaled_out[shown], -0.05 * high, high),
+                   histogram(plain_out[shown], -0.05 * high, high), scaled, plain)
         return fig, _readout(scaled, plain), {"rescaled": scaled, "not rescaled": plain}
 
     title = (f"Dropout output for one input x, n = {n:,} samples. Blue: rescaled by 1/(1-rate); "
