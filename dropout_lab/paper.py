@@ -97,6 +97,23 @@ class MCStudy:
         last_above = np.flatnonzero(above)
         return int(self.ks[last_above[-1] + 1]) if len(last_above) else int(self.ks[0])
 
+    def gap(self, k: int) -> np.ndarray:
+        """Per seed: MC error with k sampled nets minus the weight-scaling error (> 0: MC is worse)."""
+        if not 1 <= int(k) <= len(self.ks):
+            raise ValueError(f"k must be an int in [1, {len(self.ks)}], got {k!r}")
+        return self.mc_error[:, int(k) - 1] - self.ws_error
+
+    def table(self, ks: Sequence[int] = (1, 5, 10, 20, 50, 100)) -> str:
+        """Weight scaling and MC at a few k (seed mean ± sd, in %), with the paired gap (lesson 07)."""
+        ws = 100 * self.ws_error
+        lines = [f"weight scaling: {ws.mean():.2f} ± {ws.std():.2f} % test error"]
+        for k in (int(k) for k in ks if 1 <= int(k) <= len(self.ks)):
+            mc, gap = 100 * self.mc_error[:, k - 1], 100 * self.gap(k)
+            lines.append(f"MC, k = {k:>3}: {mc.mean():5.2f} ± {mc.std():.2f} %"
+                         f"   MC − ws = {gap.mean():+.2f} ± {gap.std():.2f} points")
+        lines.append(f"smallest k from which MC stays at or below weight scaling: {self.crossover_k()}")
+        return "\n".join(lines)
+
 
 def mc_vs_weight_scaling(config: MLPConfig, seeds: Sequence[int] = (0, 1, 2), k_max: int = 100) -> MCStudy:
     """Train one net per seed; compare MC averaging over k masks with weight scaling (lesson 07)."""
@@ -136,6 +153,26 @@ class RateSweep:
         """The keep with the lowest seed-mean test error for one scheme."""
         return float(self.keeps[np.argmin(self.test_error[scheme].mean(axis=1))])
 
+    def difference(self, scheme: int, keep_a: float, keep_b: float) -> tuple[float, float]:
+        """Test error at keep_a minus at keep_b for one scheme: paired seed mean and its standard error."""
+        i, j = (int(np.argmin(np.abs(self.keeps - k))) for k in (keep_a, keep_b))
+        diff = self.test_error[scheme, i] - self.test_error[scheme, j]
+        sem = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else np.nan
+        return float(diff.mean()), float(sem)
+
+    def table(self) -> str:
+        """Seed-mean test and training error (%), the test error's seed sd and the width, per keep and scheme (lesson 07)."""
+        test, train = 100 * self.test_error.mean(axis=2), 100 * self.train_error.mean(axis=2)
+        sd = 100 * self.test_error.std(axis=2)
+        lines = [f"{'keep (p)':<19}" + " ".join(f"{k:>5.1f}" for k in self.keeps)]
+        for s, scheme in enumerate(self.schemes):
+            lines.append(f"{scheme:<13} test  " + " ".join(f"{e:5.2f}" for e in test[s])
+                         + "  |  units " + " ".join(str(int(h)) for h in self.hidden[s]))
+            lines.append(f"{'':<13} train " + " ".join(f"{e:5.2f}" for e in train[s]))
+            lines.append(f"{'':<13} sd    " + " ".join(f"{e:5.2f}" for e in sd[s]) + "  (test error over seeds)")
+        lines.append(f"best keep: {self.schemes[0]} {self.best_keep(0):.1f}, {self.schemes[1]} {self.best_keep(1):.1f}")
+        return "\n".join(lines)
+
 
 def rate_sweep(config: MLPConfig, keeps: Sequence[float], seeds: Sequence[int] = (0, 1, 2),
                n: int = 128, n_keep: int = 64) -> RateSweep:
@@ -165,6 +202,8 @@ class SizeSweep:
 
     sizes: np.ndarray
     test_error: np.ndarray    # (2, sizes, seeds): [0] without dropout, [1] with dropout
+    train_error: np.ndarray   # (2, sizes, seeds), on the rows each net was trained on
+    epochs: np.ndarray        # (sizes,) epochs trained at each size
     seeds: tuple[int, ...]
     train_seconds: float
 
@@ -177,25 +216,47 @@ class SizeSweep:
         diff = self.test_error[0] - self.test_error[1]
         return diff.std(axis=1, ddof=1) / np.sqrt(diff.shape[1])
 
+    def table(self) -> str:
+        """Per size: epochs, test error without / with dropout, the gain ± its standard error (%) (lesson 07)."""
+        test, train = 100 * self.test_error.mean(axis=2), 100 * self.train_error.mean(axis=2)
+        gain, sem = 100 * self.gain(), 100 * self.gain_sem()
+        lines = ["rows  epochs   test: without   with   gain (± s.e.)    train: without   with"]
+        for i, n in enumerate(self.sizes):
+            lines.append(f"{n:>4}  {self.epochs[i]:>6}   {test[0, i]:13.2f} {test[1, i]:6.2f}   {gain[i]:+5.2f} ± {sem[i]:.2f}"
+                         f"    {train[0, i]:14.2f} {train[1, i]:6.2f}")
+        return "\n".join(lines)
+
+
+def size_epochs(size: int, epochs: int, min_steps: int, batch_size: int) -> int:
+    """Epochs for one training-set size: at least `epochs`, and at least `min_steps` SGD steps (lesson 07)."""
+    return max(int(epochs), int(np.ceil(min_steps / np.ceil(size / batch_size))))
+
 
 def size_sweep(config: MLPConfig, sizes: Sequence[int], seeds: Sequence[int] = (0, 1, 2),
-               steps: int = 800) -> SizeSweep:
-    """Train on the first `size` rows of each split, with config's dropout and without (lesson 07)."""
+               min_steps: int = 300) -> SizeSweep:
+    """Train on the first `size` rows of each split, with config's dropout and without (lesson 07).
+
+    Every size gets config.epochs passes over its rows (so large sets are not cut short), and
+    tiny sets at least `min_steps` SGD steps (so they are not cut short either).
+    """
     seeds = _check_seeds(seeds)
     sizes = np.array([int(s) for s in sizes])
+    if int(min_steps) < 0:
+        raise ValueError(f"min_steps must be an int >= 0, got {min_steps!r}")
+    epochs = np.array([size_epochs(n, config.epochs, min_steps, config.batch_size) for n in sizes])
     test = np.zeros((2, len(sizes), len(seeds)))
+    train = np.zeros_like(test)
     seconds = 0.0
     for (d, i, j) in np.ndindex(test.shape):
         data = digits(seeds[j])
         if not 1 <= sizes[i] <= len(data.x_train):
             raise ValueError(f"sizes must be in [1, {len(data.x_train)}], got {sizes[i]}")
-        # The same number of SGD steps for every size, so small sets are not under-trained.
-        epochs = max(1, int(np.ceil(steps * config.batch_size / sizes[i])))
         rates = {} if d else dict(input_rate=0.0, hidden_rate=0.0)
-        cfg = _seeded(config, seeds[j], epochs=epochs, **rates)
+        cfg = _seeded(config, seeds[j], epochs=int(epochs[i]), **rates)
         result = train_mlp(data.x_train[:sizes[i]], data.y_train[:sizes[i]], cfg, data.x_test, data.y_test)
-        test[d, i, j], seconds = result.test_error, seconds + result.seconds
-    return SizeSweep(sizes, test, seeds, seconds)
+        test[d, i, j], train[d, i, j] = result.test_error, result.train_error
+        seconds += result.seconds
+    return SizeSweep(sizes, test, train, epochs, seeds, seconds)
 
 
 # ---------------------------------------------------------------- §9.1: linear regression

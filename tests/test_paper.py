@@ -107,11 +107,72 @@ def test_rate_sweep_widths_and_shapes():
         paper.rate_sweep(TINY, keeps=(0.0,), seeds=(0,))
 
 
-def test_size_sweep_shapes_and_errors():
-    sweep = paper.size_sweep(TINY, sizes=(20, 40), seeds=(0, 1), steps=5)
-    assert sweep.test_error.shape == (2, 2, 2)
+def test_size_sweep_shapes_epochs_and_errors():
+    sweep = paper.size_sweep(TINY, sizes=(20, 40), seeds=(0, 1), min_steps=5)
+    assert sweep.test_error.shape == (2, 2, 2) == sweep.train_error.shape
     assert sweep.gain().shape == (2,) and sweep.gain_sem().shape == (2,)
+    np.testing.assert_array_equal(sweep.epochs, [5, 3])   # 1 batch/epoch at 20 rows, 2 at 40: >= 5 steps
     with pytest.raises(ValueError, match="sizes"):
-        paper.size_sweep(TINY, sizes=(10_000,), seeds=(0,), steps=1)
+        paper.size_sweep(TINY, sizes=(10_000,), seeds=(0,), min_steps=1)
     with pytest.raises(ValueError, match="seeds"):
         paper.size_sweep(TINY, sizes=(20,), seeds=())
+    with pytest.raises(ValueError, match="min_steps"):
+        paper.size_sweep(TINY, sizes=(20,), seeds=(0,), min_steps=-1)
+
+
+@pytest.mark.parametrize("size, epochs, min_steps, expected", [
+    (1347, 30, 300, 30),    # 43 batches per epoch: 30 epochs already exceed 300 steps
+    (100, 30, 300, 75),     # 4 batches per epoch: 75 epochs for 300 steps
+    (32, 1, 0, 1),
+])
+def test_size_epochs_gives_every_size_enough_epochs_and_steps(size, epochs, min_steps, expected):
+    assert paper.size_epochs(size, epochs, min_steps, 32) == expected
+
+
+def _fake_sizes():
+    test = np.array([[[0.10, 0.12], [0.05, 0.07]],       # without dropout: sizes 100, 1000; two seeds
+                     [[0.14, 0.12], [0.04, 0.04]]])      # with dropout
+    return paper.SizeSweep(np.array([100, 1000]), test, np.zeros_like(test), np.array([75, 30]), (0, 1), 0.0)
+
+
+def test_size_sweep_gain_and_table_by_hand():
+    sweep = _fake_sizes()
+    np.testing.assert_allclose(sweep.gain(), [-0.02, 0.02])
+    np.testing.assert_allclose(sweep.gain_sem(), [0.02, 0.01])   # paired diffs (-.04, 0) and (.01, .03)
+    lines = sweep.table().splitlines()
+    assert len(lines) == 3
+    assert lines[1].split()[:6] == ["100", "75", "11.00", "13.00", "-2.00", "±"]
+    assert lines[2].split()[:6] == ["1000", "30", "6.00", "4.00", "+2.00", "±"]
+
+
+def _fake_rates():
+    test = np.array([[[0.10, 0.12, 0.14], [0.03, 0.03, 0.04]],
+                     [[0.05, 0.05, 0.05], [0.04, 0.02, 0.03]]])
+    return paper.RateSweep(np.array([0.2, 0.6]), ("fixed n", "fixed n·keep"), np.array([[10, 10], [15, 5]]),
+                           test, test / 2, (0, 1, 2), 0.0)
+
+
+def test_rate_sweep_difference_and_table_by_hand():
+    sweep = _fake_rates()
+    mean, sem = sweep.difference(0, 0.2, 0.6)
+    assert mean == pytest.approx(0.0867, abs=1e-4)                 # diffs .07, .09, .10
+    assert sem == pytest.approx(np.std([0.07, 0.09, 0.10], ddof=1) / np.sqrt(3))
+    lines = sweep.table().splitlines()
+    assert "12.00" in lines[1] and "3.33" in lines[1] and "units 10 10" in lines[1]
+    assert "6.00" in lines[2] and "1.67" in lines[2]                # training errors: half the test errors
+    assert lines[3].split()[1:3] == ["1.63", "0.47"]                 # sd over seeds (ddof 0) of the test error
+    assert "units 15 5" in lines[4]
+    assert lines[-1] == "best keep: fixed n 0.6, fixed n·keep 0.6"
+
+
+def test_mc_table_gap_by_hand():
+    study = paper.MCStudy(np.arange(1, 3), np.array([[0.3, 0.1], [0.5, 0.1]]), np.array([0.1, 0.2]),
+                          np.zeros((2, 2)), np.zeros(2), (0, 1), 0.0)
+    np.testing.assert_allclose(study.gap(1), [0.2, 0.3])
+    lines = study.table(ks=(1, 2, 50)).splitlines()                  # k = 50 is out of range: skipped
+    assert lines[0] == "weight scaling: 15.00 ± 5.00 % test error"
+    assert lines[1] == "MC, k =   1: 40.00 ± 10.00 %   MC − ws = +25.00 ± 5.00 points"
+    assert lines[2] == "MC, k =   2: 10.00 ± 0.00 %   MC − ws = -5.00 ± 5.00 points"
+    assert len(lines) == 4 and lines[3].endswith(": 2")
+    with pytest.raises(ValueError, match="k must"):
+        study.gap(3)

@@ -59,7 +59,7 @@ def test_bugzoo_dashboard_lists_the_hidden_bugs():
 
 
 def test_plots_return_figures(mc_study, sweep):
-    sizes = paper.size_sweep(TINY, sizes=(20, 40), seeds=(0, 1), steps=2)
+    sizes = paper.size_sweep(TINY, sizes=(20, 40), seeds=(0, 1), min_steps=2)
     figures = [dl.plots.paper.plot_mc_vs_weight_scaling(mc_study, k=5), dl.plots.paper.plot_rate_sweep(sweep, 0.6),
                dl.plots.paper.plot_rate_sweep_compact(sweep), dl.plots.paper.plot_size_sweep(sizes),
                dl.plots.bugzoo.plot_symptoms(dl.bugzoo.bug_symptoms(0.3))]
