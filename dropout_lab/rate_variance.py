@@ -133,6 +133,40 @@ def rate_trials(rate: float, n: int, trials: int = 4000, seed: int = 0) -> RateT
     return RateTrials(check_rate(rate), n, fractions, binomial_band(rate, n))
 
 
+@dataclass(frozen=True)
+class TrialsCheck:
+    """Measured spread and in-band share of some trials next to where the maths puts them (lesson 03)."""
+
+    trials: RateTrials
+    ratio: float                        # measured sd / predicted sd
+    ratio_band: tuple[float, float]     # spread_ratio_band: where the ratio must land
+    p_inside: float                     # exact binomial P(inside the ±3σ band)
+    inside_tolerance: float             # 4 sd of the observed in-band share around p_inside
+
+    @property
+    def passed(self) -> bool:
+        """True when the spread ratio and the in-band share both lie in their bands."""
+        return (self.ratio_band[0] <= self.ratio <= self.ratio_band[1]
+                and abs(self.trials.inside - self.p_inside) <= self.inside_tolerance)
+
+    def line(self) -> str:
+        """One printable line: measured against predicted."""
+        t, (low, high) = self.trials, self.ratio_band
+        return (f"n = {t.n:>7,}: measured sd {t.measured_std:.5f}, predicted {t.predicted_std:.5f}, "
+                f"ratio {self.ratio:.3f} in [{low:.3f}, {high:.3f}]; inside band {t.inside:.4f} "
+                f"(exact {self.p_inside:.4f} ± {self.inside_tolerance:.4f})")
+
+
+def check_trials(trials: RateTrials) -> TrialsCheck:
+    """Compare trials' spread and ±3σ in-band share with their predictions (lesson 03)."""
+    count = len(trials.fractions)
+    ratio = trials.measured_std / trials.predicted_std
+    p_inside = prob_inside_band(trials.n, trials.rate)
+    # The observed in-band share of T trials is Binomial(T, p_inside) / T.
+    tolerance = 4 * math.sqrt(p_inside * (1 - p_inside) / count)
+    return TrialsCheck(trials, ratio, spread_ratio_band(trials.n, trials.rate, count), p_inside, tolerance)
+
+
 def relu_activations(shape: tuple[int, ...], zero_share: float, rng: RNGLike = None) -> np.ndarray:
     """ReLU outputs with about `zero_share` of them exactly zero (lesson 03)."""
     if not 0.0 < zero_share < 1.0:

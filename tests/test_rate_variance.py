@@ -144,3 +144,13 @@ def test_exercise_checks_reject_non_numbers_clearly():
     for check in (lesson03.check_spread_32, lesson03.check_units_needed, lesson03.check_naive_count):
         result = check("a lot")
         assert not result and "number" in result.message
+
+
+def test_check_trials_passes_real_trials_and_fails_wrong_spread():
+    good = rv.check_trials(rv.rate_trials(0.2, 32, trials=4000, seed=0))
+    assert good.passed and good.ratio_band[0] <= good.ratio <= good.ratio_band[1]
+    assert "n =      32" in good.line()
+    trials = rv.rate_trials(0.2, 1000, trials=4000, seed=0)
+    # Fractions twice as spread out as Binomial(1000, 0.2)/1000 must fail the spread check.
+    wider = rv.RateTrials(0.2, 1000, 0.2 + 2 * (trials.fractions - 0.2), trials.band)
+    assert not rv.check_trials(wider).passed
