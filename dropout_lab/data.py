@@ -125,11 +125,23 @@ def imdb_available() -> bool:
 
 
 def multi_hot(sequences: list, dimension: int) -> np.ndarray:
-    """Rows of word indices -> 0/1 rows of length `dimension` (word present or not) (lesson 05)."""
-    out = np.zeros((len(sequences), dimension), dtype=np.float32)
-    for row, words in enumerate(sequences):
-        out[row, np.asarray(words, dtype=np.int64)] = 1.0
-    return out
+    """Word-index lists -> one 0/1 row each, 1 at every index the list contains (lesson 05).
+
+    Vectorised: all (row, word) pairs are gathered first, then set in one assignment.
+    Repeated words simply set the same cell twice.
+    """
+    if isinstance(dimension, bool) or not isinstance(dimension, numbers.Integral) or dimension < 1:
+        raise ValueError(f"dimension must be an int >= 1, got {dimension!r}")
+    lists = [np.asarray(words, dtype=np.int64).ravel() for words in sequences]
+    lengths = np.array([len(words) for words in lists], dtype=np.int64)
+    words = np.concatenate(lists) if lists else np.zeros(0, dtype=np.int64)
+    if words.size and (words.min() < 0 or words.max() >= dimension):
+        raise ValueError(f"sequences must hold word indices in [0, {dimension - 1}] "
+                         f"(dimension={dimension}), found {words.min()}..{words.max()}")
+    rows = np.repeat(np.arange(len(lists)), lengths)  # row r repeated once per word it holds
+    hot = np.zeros((len(lists), dimension), dtype=np.float32)
+    hot[rows, words] = 1.0
+    return hot
 
 
 def load_imdb_multi_hot(num_words: int = 10_000, max_rows: int = 5_000, seed: int = 0) -> DataSplit:

@@ -1,4 +1,4 @@
-"""Your own dropout as a Keras 3 layer, inside the Keras book's sentiment model (lesson 05).
+"""Your own dropout as a Keras 3 layer, inside the seed question's sentiment-model architecture (lesson 05).
 
 Importing this module imports Keras (through `frameworks.load`, which keeps TensorFlow's
 log lines quiet and says how to install Keras if it is missing).
@@ -7,7 +7,8 @@ log lines quiet and says how to install Keras if it is missing).
   with training=True); `predict`, `evaluate` and plain calls get the input back unchanged.
 * `CoinFlipDropout`, `DivideByRateDropout` and `keras2_lambda_dropout` reproduce the
   mistakes of an old answer on purpose; `audit_layer` runs the checks they fail.
-* `build_model`, `train` and `train_with_and_without` are the lesson's small training loop.
+* `build_model`, `train` and `train_with_and_without` are the lesson's small training loop: the
+  question's architecture, trained on whatever multi-hot data `data.load_sentiment_or_offline` found.
 """
 from __future__ import annotations
 
@@ -67,8 +68,9 @@ class CoinFlipDropout(CustomDropout):
     def call(self, inputs, training=None):
         if not training:
             return inputs
-        coin = keras.random.randint(ops.shape(inputs), 0, 2, seed=self.seed_generator)  # 0 or 1
-        return inputs * ops.cast(coin, self.compute_dtype) / 0.5
+        # Heads with probability 1/2, whatever self.rate says; survivors doubled (the ÷ 0.5).
+        heads = keras.random.uniform(ops.shape(inputs), seed=self.seed_generator) < 0.5
+        return ops.where(heads, 2.0 * inputs, ops.zeros_like(inputs))
 
 
 class DivideByRateDropout(CustomDropout):
@@ -86,10 +88,13 @@ def keras2_lambda_dropout(rate: float = 0.5, seed: int | None = None) -> keras.l
     Keras 3 removed `keras.backend.learning_phase` / `set_learning_phase`: the first call
     raises AttributeError. The `training` argument of `call` replaces the global flag.
     """
-    def old_dropout(x):
-        training = keras.backend.learning_phase()  # AttributeError in Keras 3
-        return x * ops.cast(keras.random.uniform(ops.shape(x)) >= rate, x.dtype) / (1 - rate) if training else x
-    return keras.layers.Lambda(old_dropout, name="keras2_lambda_dropout")
+    def reads_global_phase(x):
+        # The Keras 2 pattern: ask a process-wide flag whether we are training.
+        if not keras.backend.learning_phase():  # AttributeError in Keras 3, before any masking
+            return x
+        keep_mask = keras.random.uniform(ops.shape(x), seed=seed) >= rate
+        return ops.where(keep_mask, x / (1.0 - rate), ops.zeros_like(x))
+    return keras.layers.Lambda(reads_global_phase, name="keras2_lambda_dropout")
 
 
 @dataclass(frozen=True)
@@ -156,23 +161,26 @@ def _root_message(error: Exception) -> str:
 
 def build_model(input_dim: int, rate: float | None = 0.5, *, seed: int = 0, l2: float = 1e-3,
                 units: int = 16, dropout_layer: type = CustomDropout) -> keras.Model:
-    """The sentiment model: multi-hot → Dense 16 → Dense 16 → dropout → Dense 1 sigmoid (lesson 05).
+    """The seed question's sentiment-model architecture for `input_dim` multi-hot columns (lesson 05).
 
-    Both hidden Dense layers have L2 on their kernels and ReLU. rate=None leaves the dropout
-    layer out: the same network, weights and all, without it. Weights are seeded by `seed`.
+    Two ReLU hidden layers of `units` with an L2 penalty on their kernels, then the dropout
+    layer, then one sigmoid unit. rate=None leaves the dropout layer out (same network
+    otherwise). Initial weights depend only on `seed`.
     """
-    init = keras.initializers.GlorotUniform
-    layers = [keras.Input((input_dim,)),
-              keras.layers.Dense(units, activation="relu", kernel_regularizer=keras.regularizers.L2(l2),
-                                 kernel_initializer=init(seed=seed), name="hidden_1"),
-              keras.layers.Dense(units, activation="relu", kernel_regularizer=keras.regularizers.L2(l2),
-                                 kernel_initializer=init(seed=seed + 1), name="hidden_2")]
+    def dense(width: int, activation: str, name: str, seed_offset: int, penalty=None):
+        init = keras.initializers.GlorotUniform(seed=seed + seed_offset)
+        return keras.layers.Dense(width, activation=activation, kernel_initializer=init,
+                                  kernel_regularizer=penalty, name=name)
+
+    stack = [keras.Input((input_dim,))]
+    stack += [dense(units, "relu", f"hidden_{i}", i - 1, keras.regularizers.L2(l2)) for i in (1, 2)]
     if rate is not None:
-        layers.append(dropout_layer(rate, seed=seed + 2, name="my_dropout"))
-    layers.append(keras.layers.Dense(1, activation="sigmoid", kernel_initializer=init(seed=seed + 3), name="output"))
-    model = keras.Sequential(layers, name="with_dropout" if rate is not None else "no_dropout")
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3), loss="binary_crossentropy",
-                  metrics=["accuracy"])
+        stack.append(dropout_layer(rate, seed=seed + 2, name="my_dropout"))
+    stack.append(dense(1, "sigmoid", "output", 3))
+    model = keras.Sequential(stack, name="no_dropout" if rate is None else "with_dropout")
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3),
+                  loss=keras.losses.BinaryCrossentropy(),
+                  metrics=[keras.metrics.BinaryAccuracy(name="accuracy")])
     return model
 
 
@@ -280,11 +288,11 @@ def output_stats(layer_cls: type, rate: float, n: int = 1_000_000, seed: int = 0
     """Run a freshly seeded `layer_cls(rate)` on ones(n) in training mode and summarise (lesson 05)."""
     rate = check_rate(rate)
     out = ops.convert_to_numpy(layer_cls(rate, seed=seed)(ops.ones((1, n)), training=True)).ravel()
-    zeros = int(np.count_nonzero(out == 0))
-    survivors = out[out != 0]
-    if survivors.size and survivors.min() == survivors.max():
-        # The usual case (all survivors share one value): O(n), no sort, keeps the slider fast.
-        values, counts = np.array([0.0, survivors[0]]), np.array([zeros, survivors.size])
+    zeros = n - int(np.count_nonzero(out))
+    top = out.max(initial=0.0)
+    if zeros + int(np.count_nonzero(out == top)) == n:
+        # The usual case: every survivor has the same value. Two passes, no sort (the slider stays fast).
+        values, counts = np.array([0.0, top]), np.array([zeros, n - zeros])
     else:
         values, counts = np.unique(out, return_counts=True)
-    return OutputStats(rate, n, values, counts / n, zeros / n, float(out.mean()))
+    return OutputStats(rate, n, values, counts / n, zeros / n, float(out.mean(dtype=np.float64)))

@@ -57,6 +57,31 @@ def test_multi_hot_marks_present_words():
     assert hot.tolist() == [[1, 0, 0, 1, 0], [0, 0, 1, 0, 0]]
 
 
+def test_multi_hot_matches_a_set_based_reference_on_random_sequences():
+    rng = np.random.default_rng(7)
+    dimension = 50
+    sequences = [list(rng.integers(0, dimension, size=rng.integers(0, 30))) for _ in range(40)]
+    # reference: one row at a time, from the set of words each list contains
+    reference = np.array([[1.0 if w in set(seq) else 0.0 for w in range(dimension)] for seq in sequences])
+    hot = data.multi_hot(sequences, dimension)
+    assert hot.dtype == np.float32 and hot.shape == (40, dimension)
+    assert np.array_equal(hot, reference)
+
+
+def test_multi_hot_handles_empty_rows_and_object_arrays():
+    seqs = np.empty(3, dtype=object)
+    seqs[0], seqs[1], seqs[2] = [], [4, 1], []
+    assert data.multi_hot(seqs, 5).tolist() == [[0] * 5, [0, 1, 0, 0, 1], [0] * 5]
+    assert data.multi_hot([], 5).shape == (0, 5)
+
+
+@pytest.mark.parametrize("sequences, dimension, match", [([[5]], 5, "sequences"), ([[-1]], 5, "sequences"),
+                                                         ([[0]], 0, "dimension"), ([[0]], 2.0, "dimension")])
+def test_multi_hot_rejects_bad_indices_and_dimension(sequences, dimension, match):
+    with pytest.raises(ValueError, match=match):
+        data.multi_hot(sequences, dimension)
+
+
 def test_offline_choice_is_breast_cancer_and_never_downloads(monkeypatch, tmp_path):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     monkeypatch.delenv(data.ONLINE_ENV, raising=False)

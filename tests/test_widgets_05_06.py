@@ -86,3 +86,50 @@ def test_lesson05_plots_return_figures():
     assert isinstance(dl.plots.keras_custom.plot_curves({"with dropout": curve}), Figure)
     stats = kc.output_stats(kc.CustomDropout, 0.5, n=1000)
     assert isinstance(dl.plots.keras_custom.plot_output_stats(stats), Figure)
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    import io
+
+    from PIL import Image
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def test_lesson05_dashboard_updates_one_figure_in_place_without_stale_artists():
+    pytest.importorskip("keras")
+    dash = dl.widgets.keras_custom.custom_layer_outputs()
+    figure, first = dash.figure, bytes(dash.image.value)
+    dash.controls["rate"].value = 0.6
+    moved = bytes(dash.image.value)
+    dash.controls["layer"].value = "÷ rate instead of ÷ keep"
+    dash.controls["layer"].value = "CustomDropout (correct)"
+    dash.controls["rate"].value = 0.2
+    assert dash.figure is figure                   # reused, not rebuilt
+    assert moved != first                          # the picture follows the slider
+    assert bytes(dash.image.value) == first        # back at the start: nothing left over from other settings
+
+
+def test_lesson05_frozen_view_looks_like_the_plain_plot():
+    kc = pytest.importorskip("dropout_lab.keras_custom")
+    from dropout_lab.plots.keras_custom import OutputStatsView
+    stats = kc.output_stats(kc.DivideByRateDropout, 0.3, n=10_000)
+    frozen = OutputStatsView(legend=False, freeze=True, title=False)
+    plain = OutputStatsView(legend=False, title=False)
+    a = _pixels(dl.plots.to_png(frozen.update(stats)))
+    b = _pixels(dl.plots.to_png(plain.update(stats)))
+    assert a.shape == b.shape
+    # Same picture up to anti-aliasing where a bar meets the frame (drawn in another order).
+    assert np.mean(np.any(a != b, axis=-1)) < 0.002
+    with pytest.raises(ValueError, match="freeze"):
+        OutputStatsView(legend=True, freeze=True)
+
+
+def test_lesson05_verdict_uses_z4_bands():
+    kc = pytest.importorskip("dropout_lab.keras_custom")
+    from dropout_lab.widgets.keras_custom import Z, verdict
+    assert Z == 4
+    n, rate = 1_000_000, 0.2
+    sigma = np.sqrt(rate * (1 - rate) / n)
+    inside = kc.OutputStats(rate, n, np.array([0.0, 1.25]), np.array([rate, 1 - rate]), rate + 3.9 * sigma, 1.0)
+    outside = kc.OutputStats(rate, n, np.array([0.0, 1.25]), np.array([rate, 1 - rate]), rate + 4.1 * sigma, 1.0)
+    assert verdict(inside)["zero fraction ok"] and not verdict(outside)["zero fraction ok"]

@@ -32,8 +32,10 @@ class MyDropout(keras.layers.Layer):
         return inputs * mask / keep            # inverted scaling keeps the mean
 """,
     4: """
-# One mask per training step; 426 rows in batches of 32 is ceil(426 / 32) = 14 steps an epoch.
-masks_drawn = 5 * math.ceil(426 / 32)   # 70
+# One mask per training step. 426 rows in batches of 32 make 13 full batches and one of 10 rows,
+# so an epoch has ceil(426 / 32) = 14 steps; -(-a // b) is integer ceiling division.
+steps_per_epoch = -(-426 // 32)          # 14
+masks_drawn = 5 * steps_per_epoch        # 70
 """,
 }
 
