@@ -129,3 +129,22 @@ def test_output_stats_counts_values():
     assert np.allclose(stats.values, [0.0, 4 / 3])
     assert stats.fractions.sum() == pytest.approx(1.0)
     assert stats.zero_fraction == pytest.approx(stats.fractions[0])
+
+
+@pytest.mark.parametrize("cls", [kc.CustomDropout, kc.CoinFlipDropout, kc.DivideByRateDropout])
+def test_kept_layer_draws_what_a_new_layer_draws(cls):
+    x = ops.ones((1, 5000))
+    for rate in (0.3, 0.7, 0.3):  # revisiting a rate must not continue the old random stream
+        kept = ops.convert_to_numpy(kc.fresh_layer(cls, rate, seed=3)(x, training=True))
+        new = ops.convert_to_numpy(cls(rate, seed=3)(x, training=True))
+        assert np.array_equal(kept, new)
+    assert kc.fresh_layer(cls, 0.3, seed=3) is kc.fresh_layer(cls, 0.6, seed=3)
+    with pytest.raises(ValueError, match="rate"):
+        kc.fresh_layer(cls, 1.5, seed=3)
+
+
+def test_output_stats_general_case_and_mean():
+    stats = kc.output_stats(kc.CustomDropout, 0.0, n=1000)
+    assert stats.zero_fraction == 0.0 and stats.mean == pytest.approx(1.0)
+    stats = kc.output_stats(kc.CustomDropout, 1.0, n=1000)
+    assert stats.values.tolist() == [0.0] and stats.fractions.tolist() == [1.0] and stats.mean == 0.0
