@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml
 NB ?= notebooks/[0-9]*.ipynb
 execute: setup
 	MPLBACKEND=module://matplotlib_inline.backend_inline $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.store_widget_state=False $(NB)
+	  --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.store_widget_state=False --ExecutePreprocessor.record_timing=False $(NB)
 
 bench: setup
 	-$(BIN)/python benchmarks/bench_dropout.py
