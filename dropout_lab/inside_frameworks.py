@@ -277,3 +277,39 @@ def keras_other_backend(backend: str = "torch", rate: float = 0.5, shape: tuple[
     if done.returncode != 0:
         raise RuntimeError(f"Keras on the {backend} backend failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- 7. What PyTorch's CPU dropout spends its time on -----------------------------------
+
+def torch_dropout_coins(shape: tuple[int, ...], rate: float, seed: int) -> dict[str, bool]:
+    """Does F.dropout's CPU mask equal bernoulli_(1 - rate) / rand >= rate from the same generator state? (lesson 04)"""
+    torch = load("torch")
+    rate = check_rate(rate)
+    x = torch.ones(shape)
+
+    def from_seed(draw):
+        # F.dropout takes no generator: seed the global one inside fork_rng, which restores it.
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            return draw()
+
+    kept = from_seed(lambda: torch.nn.functional.dropout(x, rate, training=True)) != 0
+    return {"bernoulli_(1 - rate)": torch.equal(kept, from_seed(lambda: torch.empty_like(x).bernoulli_(1 - rate)) != 0),
+            "rand >= rate": torch.equal(kept, from_seed(lambda: torch.rand_like(x)) >= rate)}
+
+
+def torch_dropout_cost(size: int = 10**6, rate: float = 0.5, repeats: int = 15) -> dict[str, float]:
+    """Median ms of F.dropout on 10 and on `size` values, and of bernoulli_ alone on `size` (lesson 04)."""
+    from .speed import _interleaved_medians  # noqa: PLC0415 — the course's one timing loop
+
+    torch = load("torch")
+    rate = check_rate(rate)
+    x = torch.ones(size)
+    runners = {
+        "F.dropout, 10 values": lambda: torch.nn.functional.dropout(x[:10], rate),
+        f"F.dropout, {size:.0e} values": lambda: torch.nn.functional.dropout(x, rate),
+        f"bernoulli_ alone, {size:.0e} values": lambda: torch.empty_like(x).bernoulli_(1 - rate),
+    }
+    # Interleaved, so a busy machine slows all three alike; fork_rng leaves the global generator as it was.
+    with torch.random.fork_rng(devices=[]):
+        return {name: 1e3 * seconds for name, seconds in _interleaved_medians(runners, repeats).items()}

@@ -23,11 +23,11 @@ def test_keras_dropout_is_tf_stateless_uniform_ge_rate(call):
 
 
 def test_graph_mode_batch_none_gives_each_sample_its_own_mask():
-    graph = fi.graph_mode_dropout(16, 0.5, seed=1, batches=(6, 3))
-    assert graph.traced_shape == (None, 16)
+    graph = fi.graph_mode_dropout(64, 0.5, seed=1, batches=(6, 3))
+    assert graph.traced_shape == (None, 64)
     assert graph.uniform_shape_from == "Shape"      # the noise shape is read at run time
     assert "GreaterEqual" in graph.chain and "SelectV2" in graph.chain
-    assert {b: out.shape for b, out in graph.outputs.items()} == {6: (6, 16), 3: (3, 16)}
+    assert {b: out.shape for b, out in graph.outputs.items()} == {6: (6, 64), 3: (3, 64)}
     for out in graph.outputs.values():
         assert fi.rows_all_different(out != 0)
 
@@ -129,3 +129,16 @@ def test_exercises_unanswered_wrong_and_solved():
     assert lesson04.check_image_noise_shape((8, 1, 1, 3))
     assert lesson04.check_eval_respected(_run_solution(3)["MyDropout"])
     assert lesson04.check_int_seed(_run_solution(4)["answer_4"])
+
+
+def test_torch_cpu_dropout_draws_bernoulli_keep_coins_not_uniform_comparisons():
+    pytest.importorskip("torch")
+    coins = fi.torch_dropout_coins((200, 50), 0.3, seed=0)
+    assert coins == {"bernoulli_(1 - rate)": True, "rand >= rate": False}
+
+
+def test_torch_dropout_cost_is_the_sampling_not_the_call():
+    pytest.importorskip("torch")
+    cost = fi.torch_dropout_cost(size=10**5, repeats=3)
+    small, big, coins = cost.values()
+    assert small < big and coins > 0  # 10 values cost far less than 10^5: no big fixed overhead
