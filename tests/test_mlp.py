@@ -93,3 +93,17 @@ def test_config_rejects_bad_values_by_name(changes, word):
 def test_train_mlp_rejects_mismatched_data():
     with pytest.raises(ValueError, match="x_train"):
         train_mlp(np.zeros((5, 3)), np.zeros(4, dtype=int))
+
+
+
+def test_rate_zero_layers_are_skipped_without_changing_the_network():
+    # The shortcut in MLP.logits/backward is exact: a rate-0 Dropout returns its input unchanged ...
+    x = np.random.default_rng(1).normal(size=(5, 4))
+    for mode in ("inverted", "vanilla"):
+        np.testing.assert_array_equal(dl.Dropout(0.0, seed=0, mode=mode)(x), x)
+    # ... and the other layers keep their own masks: a hand-written pass with the same generator agrees.
+    net = MLP.init((4, 6, 3), (0.0, 0.3), "inverted", np.random.default_rng(2))
+    twin = MLP(net.weights, net.biases, (0.0, 0.3), seed=7)
+    hand_drop = dl.Dropout(0.3, seed=np.random.default_rng(7).spawn(2)[1])   # the generator MLP gives layer 2
+    h = np.maximum(x @ twin.weights[0] + twin.biases[0], 0.0)
+    np.testing.assert_array_equal(twin.train().logits(x), hand_drop(h) @ twin.weights[1] + twin.biases[1])
