@@ -9,7 +9,8 @@ import pytest
 from matplotlib.figure import Figure
 
 import dropout_lab as dl
-from dropout_lab.exercises import NOT_ANSWERED, CheckResult, check, is_unanswered
+from dropout_lab.exercises import (NOT_A_NUMBER, NOT_ANSWERED, CheckResult, as_number, check, check_number,
+                                   is_unanswered)
 from dropout_lab.widgets import Dashboard, readout
 
 
@@ -71,3 +72,40 @@ def test_check_results_read_well():
 def test_solution_rejects_an_unknown_exercise(tmp_path):
     with pytest.raises(ModuleNotFoundError):
         dl.exercises.solution("99", 1)
+
+
+def test_as_number_takes_real_numbers_only():
+    for value in (3, 0.25, np.float32(0.5), np.int64(7), np.float64(-1.5)):
+        assert as_number(value) == float(value) and type(as_number(value)) is float
+    for value in (True, np.bool_(False), "0.2", None, ..., [0.2], np.array([1.0]), 1 + 2j):
+        assert as_number(value) is None, value
+
+
+def test_check_number_placeholder_non_number_right_and_wrong():
+    assert check_number(..., 0.2, "yes", "hint") is NOT_ANSWERED
+    assert check_number(None, 0.2, "yes", "hint") is NOT_ANSWERED
+    assert check_number("0.2", 0.2, "yes", "hint") is NOT_A_NUMBER
+    assert check_number(True, 1.0, "yes", "hint") is NOT_A_NUMBER
+    assert check_number(np.float32(0.2), 0.2, "yes", "hint") == CheckResult(True, "yes")
+    assert check_number(0.3, 0.2, "yes", "hint") == CheckResult(False, "hint")
+
+
+def test_check_number_tolerances():
+    assert check_number(1.0000005, 1.0, "yes", "hint")               # default rel_tol=1e-6
+    assert not check_number(1.00001, 1.0, "yes", "hint")
+    assert not check_number(1e-9, 0.0, "yes", "hint")                # relative tolerance alone never admits 0
+    assert check_number(1e-9, 0.0, "yes", "hint", abs_tol=1e-6)
+    exact = {"rel_tol": 0.0, "abs_tol": 1e-9}                        # an integer answer: only that integer
+    assert check_number(2_250_000, 2_250_000, "yes", "hint", **exact)
+    assert not check_number(2_250_001, 2_250_000, "yes", "hint", **exact)
+
+
+def test_check_number_explains_known_mistakes_before_the_truth():
+    mistakes = {0.8: "that is the keep probability", 5: "divided by the rate"}
+    assert check_number(0.8, 0.2, "yes", "hint", mistakes=mistakes) == CheckResult(False, "that is the keep probability")
+    assert check_number(0.8 + 1e-9, 0.2, "yes", "hint", mistakes=mistakes).message == "that is the keep probability"
+    assert check_number(5.0, 0.2, "yes", "hint", mistakes=mistakes).message == "divided by the rate"
+    assert check_number(0.81, 0.2, "yes", "hint", mistakes=mistakes) == CheckResult(False, "hint")
+    assert check_number(0.2, 0.2, "yes", "hint", mistakes=mistakes) == CheckResult(True, "yes")
+    # a mistake equal to the truth would shadow it: the mistake is checked first, by design
+    assert not check_number(0.2, 0.2, "yes", "hint", mistakes={0.2: "no"})

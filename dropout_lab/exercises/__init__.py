@@ -9,6 +9,9 @@ from .._lazy import lazy_submodules
 
 import html
 import importlib
+import math
+import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -41,6 +44,30 @@ def check(condition: bool, correct: str, hint: str) -> CheckResult:
 def is_unanswered(answer: object) -> bool:
     """True for the placeholders a lesson leaves for the learner (... or None)."""
     return answer is Ellipsis or answer is None
+
+
+NOT_A_NUMBER = CheckResult(False, "the answer should be a number, e.g. 0.123 or 1000.")
+
+
+def as_number(answer: object) -> float | None:
+    """The answer as a float when it is a real number (numpy scalars too, bools not), else None."""
+    if isinstance(answer, numbers.Real) and not isinstance(answer, bool):
+        return float(answer)
+    return None
+
+
+def check_number(answer: object, truth: float, correct: str, hint: str, *, rel_tol: float = 1e-6,
+                 abs_tol: float = 0.0, mistakes: Mapping[float, str] | None = None) -> CheckResult:
+    """Check a numeric answer against `truth` within math.isclose tolerances; known `mistakes` get their own message."""
+    if is_unanswered(answer):
+        return NOT_ANSWERED
+    value = as_number(answer)
+    if value is None:
+        return NOT_A_NUMBER
+    for wrong, message in (mistakes or {}).items():
+        if math.isclose(value, wrong, rel_tol=rel_tol, abs_tol=abs_tol):
+            return CheckResult(False, message)
+    return check(math.isclose(value, truth, rel_tol=rel_tol, abs_tol=abs_tol), correct, hint)
 
 
 class Solution(str):
