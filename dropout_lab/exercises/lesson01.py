@@ -7,27 +7,22 @@ from typing import Callable
 import numpy as np
 
 from ..stats import binomial_band
-from . import NOT_ANSWERED, CheckResult, check, is_unanswered
+from . import NOT_ANSWERED, CheckResult, check, check_number, is_unanswered
 
 
 def check_survivor_value(answer: object) -> CheckResult:
     """Exercise 1: the value of a surviving unit of an all-ones input at rate 0.75 (lesson 01)."""
-    if is_unanswered(answer):
-        return NOT_ANSWERED
-    if isinstance(answer, (int, float)) and math.isclose(answer, 4 / 3):
-        return CheckResult(False, "1/0.75 divides by the rate; divide by the KEEP probability 1 - 0.75.")
-    return check(isinstance(answer, (int, float)) and math.isclose(answer, 4.0),
-                 "1 / (1 - 0.75) = 4: one unit in four survives and carries four times the signal.",
-                 "survivors are scaled by 1 / keep, where keep = 1 - rate.")
+    return check_number(answer, 4.0,
+                        "1 / (1 - 0.75) = 4: one unit in four survives and carries four times the signal.",
+                        "survivors are scaled by 1 / keep, where keep = 1 - rate.", rel_tol=1e-9,
+                        mistakes={4 / 3: "1/0.75 divides by the rate; divide by the KEEP probability 1 - 0.75."})
 
 
 def check_ones_std(answer: object) -> CheckResult:
     """Exercise 2: the std of inverted dropout on all-ones input at rate 0.75 (lesson 01)."""
-    if is_unanswered(answer):
-        return NOT_ANSWERED
-    ok = isinstance(answer, (int, float)) and math.isclose(answer, math.sqrt(3), abs_tol=1e-3)
-    return check(ok, "sqrt(rate / keep) = sqrt(0.75 / 0.25) = sqrt(3) ≈ 1.732.",
-                 "the output is 1/keep with probability keep and 0 otherwise; its variance is rate/keep.")
+    return check_number(answer, math.sqrt(3), "sqrt(rate / keep) = sqrt(0.75 / 0.25) = sqrt(3) ≈ 1.732.",
+                        "the output is 1/keep with probability keep and 0 otherwise; its variance is rate/keep.",
+                        rel_tol=1e-9, abs_tol=1e-3)
 
 
 def _problems(my_dropout: Callable, rate: float, seed: int) -> list[str]:

@@ -3,29 +3,21 @@ from __future__ import annotations
 
 import math
 
-from . import NOT_ANSWERED, CheckResult, check, is_unanswered
-
-
-def _number(answer: object) -> bool:
-    return isinstance(answer, (int, float)) and not isinstance(answer, bool)
+from . import NOT_ANSWERED, CheckResult, check, check_number, is_unanswered
 
 
 def check_variance(answer: object) -> CheckResult:
     """Exercise 1: Var[out] for x = 2 at rate 0.2 with inverted dropout (lesson 02)."""
-    if is_unanswered(answer):
-        return NOT_ANSWERED
-    return check(_number(answer) and math.isclose(answer, 1.0),
-                 "x²·rate/(1-rate) = 4 × 0.2 / 0.8 = 1.0.",
-                 "use Var[out] = x² · rate / (1 - rate).")
+    return check_number(answer, 1.0, "x²·rate/(1-rate) = 4 × 0.2 / 0.8 = 1.0.",
+                        "use Var[out] = x² · rate / (1 - rate).", rel_tol=1e-9)
 
 
 def check_shrunk_preactivation(answer: object) -> CheckResult:
     """Exercise 2: the average next-layer input 10 at rate 0.3 without rescaling (lesson 02)."""
-    if is_unanswered(answer):
-        return NOT_ANSWERED
-    return check(_number(answer) and math.isclose(answer, 7.0),
-                 "each input survives with probability 0.7, so the sum shrinks to 0.7 × 10 = 7 on average.",
-                 "without rescaling every input is kept with probability 1 - rate and passed unchanged.")
+    return check_number(answer, 7.0,
+                        "each input survives with probability 0.7, so the sum shrinks to 0.7 × 10 = 7 on average.",
+                        "without rescaling every input is kept with probability 1 - rate and passed unchanged.",
+                        rel_tol=1e-9)
 
 
 def check_scale(scale: object) -> CheckResult:

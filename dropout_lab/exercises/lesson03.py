@@ -7,29 +7,15 @@ import numpy as np
 
 from ..rate_variance import naive_zero_fraction, spread
 from ..stats import zero_fraction
-from . import NOT_ANSWERED, CheckResult, check, is_unanswered
-
-
-def _as_number(answer: object) -> float | None:
-    try:
-        return float(answer)
-    except (TypeError, ValueError):
-        return None
-
-
-NOT_A_NUMBER = CheckResult(False, "the answer should be a number, e.g. 0.123 or 1000.")
+from . import NOT_ANSWERED, CheckResult, check, check_number, is_unanswered
 
 
 def check_spread_32(answer: object) -> CheckResult:
     """Exercise 1: the standard deviation of the zero fraction of 32 units at rate 0.2."""
-    if is_unanswered(answer):
-        return NOT_ANSWERED
-    if _as_number(answer) is None:
-        return NOT_A_NUMBER
     truth = spread(32, 0.2)
-    return check(abs(float(answer) - truth) < 5e-4,
-                 f"sqrt(0.2 · 0.8 / 32) = {truth:.4f}: about ±2.3 units of 32, so 0.3 or 0.1 is nothing odd.",
-                 "use sqrt(rate · (1 - rate) / n) with rate 0.2 and n 32.")
+    return check_number(answer, truth,
+                        f"sqrt(0.2 · 0.8 / 32) = {truth:.4f}: about ±2.3 units of 32, so 0.3 or 0.1 is nothing odd.",
+                        "use sqrt(rate · (1 - rate) / n) with rate 0.2 and n 32.", rel_tol=0.0, abs_tol=5e-4)
 
 
 def units_for_half_width(rate: float, half_width: float, z: float = 3.0) -> int:
@@ -39,26 +25,18 @@ def units_for_half_width(rate: float, half_width: float, z: float = 3.0) -> int:
 
 def check_units_needed(answer: object) -> CheckResult:
     """Exercise 2: the fewest units whose ±3σ band at rate 0.5 is within ±0.001."""
-    if is_unanswered(answer):
-        return NOT_ANSWERED
-    if _as_number(answer) is None:
-        return NOT_A_NUMBER
     truth = units_for_half_width(0.5, 0.001)
-    return check(_as_number(answer) == truth,
-                 f"n = {truth:,}: 3 · 0.5 / sqrt(n) <= 0.001. Halving the band costs 4× the units.",
-                 "solve 3 · sqrt(0.5 · 0.5 / n) <= 0.001 for n and round up.")
+    return check_number(answer, truth,
+                        f"n = {truth:,}: 3 · 0.5 / sqrt(n) <= 0.001. Halving the band costs 4× the units.",
+                        "solve 3 · sqrt(0.5 · 0.5 / n) <= 0.001 for n and round up.", rel_tol=0.0, abs_tol=1e-9)
 
 
 def check_naive_count(answer: object) -> CheckResult:
     """Exercise 3: the naive zero fraction after rate-0.25 dropout on ReLU outputs with 40% zeros."""
-    if is_unanswered(answer):
-        return NOT_ANSWERED
-    if _as_number(answer) is None:
-        return NOT_A_NUMBER
     truth = naive_zero_fraction(0.4, 0.25)
-    return check(abs(float(answer) - truth) < 1e-6,
-                 f"0.4 + 0.6 · 0.25 = {truth:.2f}: the naive count overshoots the rate by 0.30.",
-                 "the zeros already there stay zero; dropout zeroes a share `rate` of the rest.")
+    return check_number(answer, truth, f"0.4 + 0.6 · 0.25 = {truth:.2f}: the naive count overshoots the rate by 0.30.",
+                        "the zeros already there stay zero; dropout zeroes a share `rate` of the rest.",
+                        rel_tol=0.0, abs_tol=1e-6)
 
 
 def check_dropout_share(func: object) -> CheckResult:

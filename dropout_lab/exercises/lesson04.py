@@ -8,7 +8,7 @@ import numpy as np
 from .._validate import resolve_noise_shape
 from ..frameworks import load
 from ..stats import binomial_band
-from . import NOT_ANSWERED, CheckResult, check, is_unanswered
+from . import NOT_ANSWERED, CheckResult, as_number, check, check_number, is_unanswered
 
 SEQUENCE_SHAPE = (32, 50, 16)   # (batch, time, channels)
 IMAGE_SHAPE = (8, 28, 28, 3)    # (batch, height, width, channels), channels last
@@ -16,14 +16,12 @@ IMAGE_SHAPE = (8, 28, 28, 3)    # (batch, height, width, channels), channels las
 
 def check_coins(answer: object) -> CheckResult:
     """Exercise 1: independent coins drawn for x of SEQUENCE_SHAPE with noise_shape (None, 1, 16)."""
-    if is_unanswered(answer):
-        return NOT_ANSWERED
-    if not isinstance(answer, (int, float, np.integer)) or isinstance(answer, bool):
+    if not is_unanswered(answer) and as_number(answer) is None:
         return CheckResult(False, "the answer should be a number of coins, e.g. 100.")
     truth = math.prod(resolve_noise_shape((None, 1, 16), SEQUENCE_SHAPE))
-    return check(answer == truth,
-                 f"{truth}: one coin per (sample, channel); each is shared by all 50 time steps.",
-                 "None takes the batch size from x at run time; count the entries of the resolved noise shape.")
+    return check_number(answer, truth, f"{truth}: one coin per (sample, channel); each is shared by all 50 time steps.",
+                        "None takes the batch size from x at run time; count the entries of the resolved noise shape.",
+                        rel_tol=0.0, abs_tol=1e-9)
 
 
 def check_image_noise_shape(answer: object) -> CheckResult:

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import math
-import numbers
 
-from . import NOT_ANSWERED, CheckResult, check, is_unanswered
+from . import NOT_ANSWERED, CheckResult, check, check_number, is_unanswered
+
+EXACT = {"rel_tol": 0.0, "abs_tol": 1e-9}  # integer answers: only the integer itself passes
 
 SOLUTIONS = {
     1: """
@@ -40,28 +41,18 @@ masks_drawn = 5 * steps_per_epoch        # 70
 }
 
 
-def _is_number(answer: object) -> bool:
-    return isinstance(answer, numbers.Real) and not isinstance(answer, bool)
-
-
 def check_survivor_scale(answer: object) -> CheckResult:
     """Exercise 1: the factor surviving units are multiplied by at rate 0.2."""
-    if is_unanswered(answer):
-        return NOT_ANSWERED
-    if _is_number(answer) and math.isclose(answer, 5.0, rel_tol=1e-6):
-        return CheckResult(False, "1/rate = 5 is the old comment's mistake: the mean would become 4, not 1.")
-    return check(_is_number(answer) and math.isclose(answer, 1.25, rel_tol=1e-6),
-                 "1/keep = 1/0.8 = 1.25: the expected output equals the input again.",
-                 "Survivors are a fraction keep = 1 - rate of the units; scale them so the mean is unchanged.")
+    return check_number(answer, 1.25, "1/keep = 1/0.8 = 1.25: the expected output equals the input again.",
+                        "Survivors are a fraction keep = 1 - rate of the units; scale them so the mean is unchanged.",
+                        mistakes={5.0: "1/rate = 5 is the old comment's mistake: the mean would become 4, not 1."})
 
 
 def check_hiding_rate(answer: object) -> CheckResult:
     """Exercise 2: the rate at which a coin-flip mask and ÷rate both look correct."""
-    if is_unanswered(answer):
-        return NOT_ANSWERED
-    return check(_is_number(answer) and math.isclose(answer, 0.5),
-                 "At 0.5, keep = rate: a fair coin is the right mask and ÷rate = ÷keep. Test at another rate!",
-                 "Find the rate where the keep probability equals the drop probability.")
+    return check_number(answer, 0.5,
+                        "At 0.5, keep = rate: a fair coin is the right mask and ÷rate = ÷keep. Test at another rate!",
+                        "Find the rate where the keep probability equals the drop probability.", rel_tol=1e-9)
 
 
 def check_layer(layer_cls: object) -> CheckResult:
@@ -83,10 +74,7 @@ def check_layer(layer_cls: object) -> CheckResult:
 
 def check_masks_drawn(answer: object) -> CheckResult:
     """Exercise 4: masks a 5-epoch fit on 426 rows with batch size 32 draws."""
-    if is_unanswered(answer):
-        return NOT_ANSWERED
-    if _is_number(answer) and answer == 5:
-        return CheckResult(False, "Not one per epoch: a mask is drawn for every training step (batch).")
-    return check(_is_number(answer) and answer == 5 * math.ceil(426 / 32),
-                 "5 epochs × 14 steps = 70 masks: one per batch, never in predict or evaluate.",
-                 "Count the batches: ceil(426 / 32) per epoch, and the seed state moves once per batch.")
+    return check_number(answer, 5 * math.ceil(426 / 32),
+                        "5 epochs × 14 steps = 70 masks: one per batch, never in predict or evaluate.",
+                        "Count the batches: ceil(426 / 32) per epoch, and the seed state moves once per batch.",
+                        **EXACT, mistakes={5: "Not one per epoch: a mask is drawn for every training step (batch)."})

@@ -1,10 +1,9 @@
 """Exercise checks for lesson 06, the ensemble view of dropout."""
 from __future__ import annotations
 
-import math
-import numbers
+from . import NOT_ANSWERED, CheckResult, check, check_number, is_unanswered
 
-from . import NOT_ANSWERED, CheckResult, check, is_unanswered
+EXACT = {"rel_tol": 0.0, "abs_tol": 1e-9}  # integer answers: only the integer itself passes
 
 SOLUTIONS = {
     1: """
@@ -28,29 +27,19 @@ samples_factor = 100
 }
 
 
-def _is_number(answer: object) -> bool:
-    return isinstance(answer, numbers.Real) and not isinstance(answer, bool)
-
-
 def check_subnetwork_count(answer: object) -> CheckResult:
     """Exercise 1: the number of thinned sub-networks of 10 droppable units."""
-    if is_unanswered(answer):
-        return NOT_ANSWERED
-    return check(_is_number(answer) and answer == 1024,
-                 "2^10 = 1024: every unit is independently kept or dropped.",
-                 "Each unit has two states (kept, dropped) and the units are independent: multiply.")
+    return check_number(answer, 1024, "2^10 = 1024: every unit is independently kept or dropped.",
+                        "Each unit has two states (kept, dropped) and the units are independent: multiply.", **EXACT)
 
 
 def check_full_network_probability(answer: object) -> CheckResult:
     """Exercise 2: P(all 10 units kept) at rate 0.2."""
-    if is_unanswered(answer):
-        return NOT_ANSWERED
     expected = 0.8 ** 10
-    if _is_number(answer) and math.isclose(answer, 0.2 ** 10, rel_tol=1e-3):
-        return CheckResult(False, "That is the chance that all 10 are DROPPED: rate is the drop probability.")
-    return check(_is_number(answer) and math.isclose(answer, expected, rel_tol=1e-3),
-                 f"keep^10 = 0.8^10 ≈ {expected:.4f}: the full network is trained in about 1 step in 10.",
-                 "Each unit survives with probability keep = 1 - rate; all 10 must survive.")
+    return check_number(answer, expected,
+                        f"keep^10 = 0.8^10 ≈ {expected:.4f}: the full network is trained in about 1 step in 10.",
+                        "Each unit survives with probability keep = 1 - rate; all 10 must survive.", rel_tol=1e-3,
+                        mistakes={0.2 ** 10: "That is the chance that all 10 are DROPPED: rate is the drop probability."})
 
 
 def check_exact_average(answer: object) -> CheckResult:
@@ -65,10 +54,6 @@ def check_exact_average(answer: object) -> CheckResult:
 
 def check_samples_factor(answer: object) -> CheckResult:
     """Exercise 4: how many times more MC samples make the error 10 times smaller."""
-    if is_unanswered(answer):
-        return NOT_ANSWERED
-    if _is_number(answer) and answer == 10:
-        return CheckResult(False, "The error falls as 1/√k, not 1/k: 10× more samples buys only √10 ≈ 3.2×.")
-    return check(_is_number(answer) and answer == 100,
-                 "Error ∝ 1/√k, so 10× smaller needs 10² = 100× more sub-networks.",
-                 "Read the slope of the dashed line: the error falls as 1/√k.")
+    return check_number(answer, 100, "Error ∝ 1/√k, so 10× smaller needs 10² = 100× more sub-networks.",
+                        "Read the slope of the dashed line: the error falls as 1/√k.", **EXACT,
+                        mistakes={10: "The error falls as 1/√k, not 1/k: 10× more samples buys only √10 ≈ 3.2×."})

@@ -1,24 +1,19 @@
 """Checks for lesson 07's exercises: the paper's p, weight scaling, dropout as adaptive L2."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from . import NOT_ANSWERED, CheckResult, check, is_unanswered
+from . import NOT_ANSWERED, CheckResult, as_number, check_number, is_unanswered
 
 
 def check_paper_p(rate: object) -> CheckResult:
     """Exercise 1: the paper's MNIST nets keep inputs with p = 0.8; which `rate` is that?"""
-    if is_unanswered(rate):
-        return NOT_ANSWERED
-    if not isinstance(rate, (int, float)) or isinstance(rate, bool):
+    if not is_unanswered(rate) and as_number(rate) is None:
         return CheckResult(False, f"answer with a number (a drop probability), got {type(rate).__name__}.")
-    if math.isclose(rate, 0.8):
-        return CheckResult(False, "0.8 is the paper's p, the KEEP probability; `rate` in this course "
-                                  "(and in torch / Keras) is the DROP probability.")
-    return check(math.isclose(rate, 0.2, abs_tol=1e-12), "rate = 1 − p = 0.2: keep 80 % of the inputs.",
-                 "rate is the drop probability: rate = 1 − p.")
+    return check_number(rate, 0.2, "rate = 1 − p = 0.2: keep 80 % of the inputs.",
+                        "rate is the drop probability: rate = 1 − p.", rel_tol=1e-9, abs_tol=1e-12,
+                        mistakes={0.8: "0.8 is the paper's p, the KEEP probability; `rate` in this course "
+                                       "(and in torch / Keras) is the DROP probability."})
 
 
 def check_inverted_weights(to_inverted) -> CheckResult:
@@ -42,15 +37,12 @@ def check_inverted_weights(to_inverted) -> CheckResult:
 
 def check_ridge_strength(strength: object) -> CheckResult:
     """Exercise 3: with w̃ = p·w, §9.1's penalty is λ‖Γw̃‖²; give λ for the paper's p = 0.8 (keep)."""
-    if is_unanswered(strength):
-        return NOT_ANSWERED
-    if not isinstance(strength, (int, float)) or isinstance(strength, bool):
+    if not is_unanswered(strength) and as_number(strength) is None:
         return CheckResult(False, "answer with a number.")
-    if math.isclose(strength, 0.16):
-        return CheckResult(False, "p(1 − p) = 0.16 multiplies ‖Γw‖²; rewrite it in terms of w̃ = p·w (w = w̃ / p).")
-    return check(math.isclose(strength, 0.25, abs_tol=1e-9),
-                 "λ = (1 − p) / p = 0.25: a smaller keep probability means a stronger, per-feature L2 penalty.",
-                 "p(1 − p)‖Γw‖² with w = w̃ / p gives ((1 − p) / p)‖Γw̃‖².")
+    return check_number(strength, 0.25,
+                        "λ = (1 − p) / p = 0.25: a smaller keep probability means a stronger, per-feature L2 penalty.",
+                        "p(1 − p)‖Γw‖² with w = w̃ / p gives ((1 − p) / p)‖Γw̃‖².", rel_tol=1e-9, abs_tol=1e-9,
+                        mistakes={0.16: "p(1 − p) = 0.16 multiplies ‖Γw‖²; rewrite it in terms of w̃ = p·w (w = w̃ / p)."})
 
 
 SOLUTIONS = {
