@@ -39,7 +39,7 @@ def test_rate_zero_is_identity_and_rate_one_is_zeros():
 
 
 @pytest.mark.parametrize("n", [10, 65_536, 65_537, 1_000_003])  # chunk boundaries and remainders
-@pytest.mark.parametrize("rate", [0.1, 0.5, 0.8])
+@pytest.mark.parametrize("rate", [0.1, 0.25, 0.5, 0.75, 0.8])  # 16-, 8-, 1-, 8-, 16-bit paths
 def test_zero_fraction_in_band_of_the_effective_rate(n, rate):
     y = dl.fast_dropout(np.ones(n, dtype=np.float32), rate, rng=n)
     low, high = dl.binomial_band(dl.effective_rate(rate), n, z=Z)
@@ -56,11 +56,18 @@ def test_mean_preserved_and_agrees_with_dropout_forward():
     assert abs(fast.std() - slow.std()) <= 0.01 * slow.std()
 
 
-def test_units_are_dropped_independently_not_in_runs():
-    # Four 16-bit draws come from one 64-bit word: neighbours must still be independent.
-    y = dl.fast_dropout(np.ones(1_000_000, dtype=np.float32), 0.5, rng=9) == 0
+def test_bits_per_unit_follow_the_binary_expansion_of_the_rate():
+    assert [dl.fast.bits_per_unit(r) for r in (0.0, 0.5, 0.25, 0.75, 3 / 256, 0.1, 1.0)] == [0, 1, 8, 8, 8, 16, 0]
+
+
+@pytest.mark.parametrize("rate", [0.1, 0.25, 0.5])
+def test_units_are_dropped_independently_not_in_runs(rate):
+    # Several units share one 64-bit random word: neighbours must still be independent.
+    y = dl.fast_dropout(np.ones(1_000_000, dtype=np.float32), rate, rng=9) == 0
     both = np.mean(y[:-1] & y[1:])
-    assert abs(both - 0.25) <= Z * math.sqrt(0.25 * 0.75 / y.size) * 2
+    p = rate**2
+    # Overlapping pairs are 1-dependent; a factor 2 on the sd covers their covariance.
+    assert abs(both - p) <= Z * 2 * math.sqrt(p * (1 - p) / y.size)
 
 
 def test_same_seed_same_output_and_out_is_filled_in_place():
