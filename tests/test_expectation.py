@@ -112,7 +112,7 @@ def test_bad_arguments_are_named():
 
 
 def test_dashboard_updater_reuses_one_figure_and_draws_what_the_static_plot_draws():
-    draw = dl.plots.expectation.OutputHistogramUpdater()
+    draw = dl.plots.expectation.output_histogram_updater()
     figures, pngs = [], []
     for rate, x in [(0.2, 1.0), (0.7, 2.5)]:
         scaled, plain = ex.sample_pair(x, rate, 5000, 0)

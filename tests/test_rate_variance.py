@@ -154,3 +154,15 @@ def test_check_trials_passes_real_trials_and_fails_wrong_spread():
     # Fractions twice as spread out as Binomial(1000, 0.2)/1000 must fail the spread check.
     wider = rv.RateTrials(0.2, 1000, 0.2 + 2 * (trials.fractions - 0.2), trials.band)
     assert not rv.check_trials(wider).passed
+
+
+def test_in_place_dashboard_figures_match_the_static_plots_pixel_for_pixel():
+    import dropout_lab as dl
+    from dropout_lab.plots import rate_variance as plots
+
+    hist, wobble = plots.zero_fraction_hist_updater(), plots.wobble_updater()
+    for rate, n in [(0.2, 32), (0.7, 100_000), (0.2, 32)]:  # back to the start: nothing left over
+        trials = dl.rate_variance.rate_trials(rate, n, 500, 0)
+        fractions = dl.zero_fractions(n, rate, 50, 0)
+        assert dl.plots.to_png(hist(trials)) == dl.plots.to_png(plots.plot_zero_fraction_hist(trials))
+        assert dl.plots.to_png(wobble(fractions, rate, n, 0.25)) == dl.plots.to_png(plots.plot_wobble(fractions, rate, n))

@@ -1,7 +1,7 @@
 """The distribution of dropout's output for one input value, with its mean (lesson 02).
 
 `plot_output_histogram` draws a fresh figure (static use). The dashboard uses an
-`OutputHistogramUpdater` instead: it builds the figure once and afterwards only moves
+`output_histogram_updater()` instead: it builds the figure once and afterwards only moves
 the existing artists, which skips figure and axes construction on every slider move.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import StepPatch
 
 from ..expectation import Histogram, Moments
-from . import new_axes
+from . import InPlaceFigure, new_axes
 
 SCALED, PLAIN = "tab:blue", "tab:orange"
 
@@ -72,18 +72,6 @@ def plot_output_histogram(rescaled: Histogram, plain: Histogram, with_scale: Mom
     return fig
 
 
-class OutputHistogramUpdater:
-    """The same picture as `plot_output_histogram`, drawn once and then updated in place (lesson 02)."""
-
-    def __init__(self) -> None:
-        self.figure: Figure | None = None
-        self._artists: _Artists | None = None
-
-    def __call__(self, rescaled: Histogram, plain: Histogram, with_scale: Moments,
-                 without_scale: Moments) -> Figure:
-        """Draw the new data into the one figure and return it."""
-        if self._artists is None:
-            self.figure, ax = new_axes()
-            self._artists = _create(ax)
-        _update(self._artists, rescaled, plain, with_scale, without_scale)
-        return self.figure
+def output_histogram_updater() -> InPlaceFigure:
+    """A callable drawing plot_output_histogram's picture into one figure, in place (lesson 02)."""
+    return InPlaceFigure(_create, _update)

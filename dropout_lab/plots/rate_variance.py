@@ -1,15 +1,19 @@
 """Plots for lesson 03: realised zero fractions, their ±3σ band, and the naive-count bias."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from ..stats import binomial_band
-from . import new_axes
+from . import InPlaceFigure, new_axes
 
 if TYPE_CHECKING:
     from ..rate_variance import RateTrials
@@ -17,12 +21,6 @@ if TYPE_CHECKING:
 
 BAND_COLOUR = "#9ecae1"
 EDGES = np.linspace(0.0, 1.0, 201)  # fixed bins, so a shrinking spread is visible as is
-
-
-def _band(ax: Axes, low: float, high: float, rate: float, vertical: bool = True) -> None:
-    span, line = (ax.axvspan, ax.axvline) if vertical else (ax.axhspan, ax.axhline)
-    span(low, high, color=BAND_COLOUR, alpha=0.5, lw=0)
-    line(rate, color="k", lw=1, ls="--")
 
 
 def _few_ticks(ax: Axes) -> None:
@@ -37,34 +35,85 @@ def _title(ax: Axes, text: str) -> None:
     ax.set_title(text, y=1.0, pad=4, fontsize=10)
 
 
-def plot_zero_fraction_hist(trials: RateTrials, ax: Axes | None = None) -> Figure:
-    """Histogram of realised zero fractions of RateTrials with the ±3σ band (lesson 03)."""
-    fig, ax = new_axes(ax)
+@dataclass(frozen=True)
+class _BandedArtists:
+    """What a new rate or n changes: the ±3σ band, the rate line, the data, the axes."""
+
+    ax: Axes
+    band: Rectangle
+    rate_line: Line2D
+    data: Artist
+
+
+def _create_hist(ax: Axes) -> _BandedArtists:
+    artists = _BandedArtists(ax, ax.axvspan(0, 0, color=BAND_COLOUR, alpha=0.5, lw=0),
+                             ax.axvline(0, color="k", lw=1, ls="--"),
+                             ax.stairs([0.0], [0.0, 1.0], fill=True, color="#3182bd"))
+    ax.set(xlim=(0, 1), xlabel="realised zero fraction (dashed line: rate)", ylabel="share of trials")
+    _few_ticks(ax)
+    return artists
+
+
+def _update_hist(artists: _BandedArtists, trials: RateTrials) -> None:
     n, rate = trials.n, trials.rate
     # Small n: one bin per possible count k/n; large n: fixed bins over [0, 1].
     edges = (np.arange(n + 2) - 0.5) / n if n <= 200 else EDGES
     counts, _ = np.histogram(trials.fractions, bins=edges)
     used = np.flatnonzero(counts)  # draw only the occupied bins: fewer vertices, faster redraw
     first, last = used[0], used[-1] + 1
-    _band(ax, *trials.band, rate)
-    ax.stairs(counts[first:last] / counts.sum(), edges[first:last + 1], fill=True, color="#3182bd")
-    ax.set(xlim=(0, 1), xlabel="realised zero fraction (dashed line: rate)", ylabel="share of trials")
-    _title(ax, f"n = {n:,}, rate {rate:.2f}: shaded ±3σ = ±{3 * trials.predicted_std:.4f}")
-    _few_ticks(ax)
+    shares = counts[first:last] / counts.sum()
+    low, high = trials.band
+    artists.band.set_x(low)
+    artists.band.set_width(high - low)
+    artists.rate_line.set_xdata([rate, rate])
+    artists.data.set_data(shares, edges[first:last + 1])
+    artists.ax.set_ylim(0, 1.05 * shares.max())
+    _title(artists.ax, f"n = {n:,}, rate {rate:.2f}: shaded ±3σ = ±{3 * trials.predicted_std:.4f}")
+
+
+def plot_zero_fraction_hist(trials: RateTrials, ax: Axes | None = None) -> Figure:
+    """Histogram of realised zero fractions of RateTrials with the ±3σ band (lesson 03)."""
+    fig, ax = new_axes(ax)
+    _update_hist(_create_hist(ax), trials)
     return fig
+
+
+def _create_wobble(ax: Axes) -> _BandedArtists:
+    artists = _BandedArtists(ax, ax.axhspan(0, 0, color=BAND_COLOUR, alpha=0.5, lw=0),
+                             ax.axhline(0, color="k", lw=1, ls="--"),
+                             ax.plot([], [], color="#3182bd", lw=1)[0])
+    ax.set(xlabel="forward pass", ylabel="zero fraction")
+    _few_ticks(ax)
+    return artists
+
+
+def _update_wobble(artists: _BandedArtists, fractions: np.ndarray, rate: float, n: int,
+                   window: float) -> None:
+    low, high = binomial_band(rate, n)
+    artists.band.set_y(low)
+    artists.band.set_height(high - low)
+    artists.rate_line.set_ydata([rate, rate])
+    artists.data.set_data(np.arange(1, len(fractions) + 1), fractions)
+    artists.ax.set(ylim=(max(0.0, rate - window), min(1.0, rate + window)), xlim=(1, len(fractions)))
+    _title(artists.ax, f"{len(fractions)} forward passes through {n:,} units at rate {rate:.2f} (shaded: ±3σ)")
 
 
 def plot_wobble(fractions: np.ndarray, rate: float, n: int,
                 ax: Axes | None = None, window: float = 0.25) -> Figure:
     """Zero fraction of successive forward passes through n units, with the ±3σ band (lesson 03)."""
     fig, ax = new_axes(ax)
-    _band(ax, *binomial_band(rate, n), rate, vertical=False)
-    ax.plot(np.arange(1, len(fractions) + 1), fractions, color="#3182bd", lw=1)
-    ax.set(ylim=(max(0.0, rate - window), min(1.0, rate + window)), xlim=(1, len(fractions)),
-           xlabel="forward pass", ylabel="zero fraction")
-    _title(ax, f"{len(fractions)} forward passes through {n:,} units at rate {rate:.2f} (shaded: ±3σ)")
-    _few_ticks(ax)
+    _update_wobble(_create_wobble(ax), fractions, rate, n, window)
     return fig
+
+
+def zero_fraction_hist_updater() -> InPlaceFigure:
+    """A callable trials -> Figure drawing plot_zero_fraction_hist's picture in one figure (lesson 03)."""
+    return InPlaceFigure(_create_hist, _update_hist)
+
+
+def wobble_updater() -> InPlaceFigure:
+    """A callable (fractions, rate, n, window) -> Figure drawing plot_wobble's picture in one figure (lesson 03)."""
+    return InPlaceFigure(_create_wobble, _update_wobble)
 
 
 def plot_spread_vs_n(sweep: ZeroFractionSweep, ax: Axes | None = None) -> Figure:

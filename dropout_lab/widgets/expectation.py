@@ -4,7 +4,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ..expectation import Moments, histogram, moments, predicted_var, sample_pair
-from ..plots.expectation import OutputHistogramUpdater
+from ..plots.expectation import output_histogram_updater
 from . import Dashboard, dashboard, readout
 
 # The histogram shows the first 10**5 samples: at 60 bins a picture cannot resolve more
@@ -30,7 +30,7 @@ def expectation(n: int = 10**6, seed: int = 0) -> Dashboard:
         "x": widgets.FloatSlider(value=1.5, min=0.5, max=3.0, step=0.25, description="x"),
     }
     # One figure for the dashboard's lifetime: a slider move only updates its artists.
-    draw = OutputHistogramUpdater()
+    draw = output_histogram_updater()
 
     def render(rate: float, x: float):
         scaled_out, plain_out = sample_pair(x, rate, n, seed)  # one mask, two scalings

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from ..plots.rate_variance import plot_wobble, plot_zero_fraction_hist
+from ..plots.rate_variance import wobble_updater, zero_fraction_hist_updater
 from ..rate_variance import rate_trials, spread
 from ..stats import binomial_band, zero_fractions
 from . import Dashboard, dashboard, readout
@@ -25,34 +25,38 @@ def _units_slider(value: float = 32, description: str = "n") -> widgets.FloatLog
                                   continuous_update=False, readout_format=".3g")
 
 
-def _render_histogram(rate: float, n: float):
+def _render_histogram(rate: float, n: float, draw):
     trials = rate_trials(rate, int(round(n)), TRIALS, SEED)
     low, high = trials.band
     html = readout({"n": f"{trials.n:,}", "mean": float(trials.fractions.mean()),
                     "measured std": trials.measured_std, "predicted std": trials.predicted_std,
                     "band": f"[{low:.4f}, {high:.4f}]", "inside band": f"{100 * trials.inside:.2f}%"})
-    return plot_zero_fraction_hist(trials), html, trials
+    return draw(trials), html, trials
 
 
 @dashboard("03")
 def zero_fraction_histogram() -> Dashboard:
     """Rate and n (log scale) → histogram of realised zero fractions with the ±3σ band (lesson 03)."""
+    draw = zero_fraction_hist_updater()
     return Dashboard(f"Realised zero fraction over {TRIALS} seeded trials",
-                     {"rate": _rate_slider(), "n": _units_slider()}, _render_histogram)
+                     {"rate": _rate_slider(), "n": _units_slider()},
+                     lambda rate, n: _render_histogram(rate, n, draw))
 
 
-def _render_wobble(rate: float, units: float):
+def _render_wobble(rate: float, units: float, draw):
     n = int(round(units))
     fractions = zero_fractions(n, rate, PASSES, np.random.default_rng(SEED))
     low, high = binomial_band(rate, n)
     worst = float(np.abs(fractions - rate).max())
     html = readout({"units": f"{n:,}", "σ": spread(n, rate), "largest |fraction - rate|": worst,
                     "band": f"[{low:.4f}, {high:.4f}]"})
-    return plot_wobble(fractions, rate, n), html, fractions
+    return draw(fractions, rate, n, 0.25), html, fractions
 
 
 @dashboard("03")
 def forward_pass_wobble() -> Dashboard:
     """A units slider: successive forward passes wobble for 32 units and settle for 100 000 (lesson 03)."""
+    draw = wobble_updater()
     return Dashboard(f"Zero fraction of {PASSES} forward passes",
-                     {"rate": _rate_slider(), "units": _units_slider(32, "units")}, _render_wobble)
+                     {"rate": _rate_slider(), "units": _units_slider(32, "units")},
+                     lambda rate, units: _render_wobble(rate, units, draw))
