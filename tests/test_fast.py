@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import dropout_lab as dl
-from conftest import Z, two_sample_band
+from stat_bands import Z, two_sample_band
 
 
 def test_float32_in_float32_out_and_other_input_becomes_float32():

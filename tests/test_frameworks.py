@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import dropout_lab as dl
-from conftest import Z, two_sample_band
+from stat_bands import Z, two_sample_band
 from dropout_lab import frameworks
 
 FRAMEWORKS = ["numpy", "torch", "keras"]

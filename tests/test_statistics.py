@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import dropout_lab as dl
-from conftest import Z, two_sample_band
+from stat_bands import Z, two_sample_band
 
 NS = [32, 1_000, 10_000, 100_000, 1_000_000]
 RATES = [0.1, 0.2, 0.5, 0.8]

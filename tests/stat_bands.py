@@ -1,4 +1,7 @@
-"""Shared test helpers: statistical bounds come from the maths, seeds are fixed."""
+"""Statistical bounds shared by the tests: they come from the maths; seeds are fixed.
+
+A plain module, not conftest.py: tests/browser has its own conftest, and two
+modules named conftest cannot both be imported by name."""
 from __future__ import annotations
 
 import math
