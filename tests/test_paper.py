@@ -6,7 +6,7 @@ import pytest
 
 from dropout_lab import paper
 from dropout_lab.mlp import MLP, MLPConfig, train_mlp
-from tests.conftest import Z
+from stat_bands import Z
 
 TINY = MLPConfig(hidden=(16,), epochs=1)
 
