@@ -166,11 +166,20 @@ _PROMPTS_JS = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell'
 }))"""
 
 
+def menu(page: Page, top: str, item: str) -> None:
+    """Click a menu-bar entry, then one of its items, as a learner would."""
+    page.click(f".lm-MenuBar-item:has-text('{top}')", timeout=10_000)
+    page.click(f".lm-Menu-item:has-text('{item}')", timeout=10_000)
+
+
 def run_all_cells(page: Page, server: LabServer, kernel_id: str, timeout: float = RUN_ALL_TIMEOUT) -> float:
     """Run → Run All Cells from the menu bar; wait until every cell ran; return seconds taken."""
+    # Clear stored outputs first, so "every prompt numbered" can only mean this run finished.
+    menu(page, "Edit", "Clear Outputs of All Cells")
+    wait_for(lambda: all(c["prompt"] in ("[ ]:", "") for c in page.evaluate(_PROMPTS_JS)), 15,
+             "the stored outputs to be cleared")
     start = time.monotonic()
-    page.click(".lm-MenuBar-item:has-text('Run')", timeout=10_000)
-    page.click(".lm-Menu-item:has-text('Run All Cells')", timeout=10_000)
+    menu(page, "Run", "Run All Cells")
 
     def finished():
         cells = page.evaluate(_PROMPTS_JS)
