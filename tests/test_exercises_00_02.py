@@ -7,9 +7,7 @@ from dropout_lab.exercises import lesson00, lesson01, lesson02
 
 
 def run_solution(lesson: str, number: int) -> dict:
-    namespace = {"np": np, "dl": dl}
-    exec(dl.exercises.solution(lesson, number), namespace)
-    return namespace
+    return dl.exercises.run_solution(lesson, number, {"np": np, "dl": dl})
 
 
 CASES = [

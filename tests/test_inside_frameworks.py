@@ -4,7 +4,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import dropout_lab as dl
-from dropout_lab.exercises import lesson04, solution
+from dropout_lab.exercises import lesson04, run_solution
 
 pytest.importorskip("keras")
 pytest.importorskip("torch")
@@ -103,9 +103,7 @@ def test_plots_return_figures():
 
 
 def _run_solution(number):
-    scope = {}
-    exec(solution("04", number), scope)
-    return scope
+    return run_solution("04", number)
 
 
 def test_exercises_unanswered_wrong_and_solved():

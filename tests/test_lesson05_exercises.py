@@ -18,8 +18,7 @@ ANSWER_NAMES = {1: "survivor_scale", 2: "hiding_rate", 4: "masks_drawn"}
 @pytest.mark.parametrize("number", NUMERIC)
 def test_numeric_solutions_pass(number):
     # An empty namespace, like the lesson's: a solution must import whatever it uses itself.
-    namespace: dict = {}
-    exec(dl.exercises.solution("05", number), namespace)
+    namespace = dl.exercises.run_solution("05", number)
     assert NUMERIC[number](namespace[ANSWER_NAMES[number]]).passed
 
 
@@ -34,8 +33,7 @@ def test_rate_instead_of_keep_gets_specific_hint():
 
 def test_layer_solution_passes_and_matches_package_layer():
     kc = pytest.importorskip("dropout_lab.keras_custom")
-    namespace = {"keras": kc.keras}
-    exec(dl.exercises.solution("05", 3), namespace)
+    namespace = dl.exercises.run_solution("05", 3, {"keras": kc.keras})
     my_dropout = namespace["MyDropout"]
     assert ex.check_layer(my_dropout).passed
     # the learner's from-scratch layer draws exactly the package layer's masks for the same seed

@@ -15,8 +15,7 @@ def test_placeholder_is_not_answered(number):
 
 @pytest.mark.parametrize("number", CHECKS)
 def test_solution_passes_its_check(number):
-    namespace = {}
-    exec(dl.exercises.solution("06", number), namespace)
+    namespace = dl.exercises.run_solution("06", number)
     answer = [v for k, v in namespace.items() if not k.startswith("__")][-1]
     assert CHECKS[number](answer).passed
 

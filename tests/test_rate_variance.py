@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 
 import dropout_lab as dl
 from dropout_lab import rate_variance as rv
-from dropout_lab.exercises import lesson03, solution
+from dropout_lab.exercises import lesson03, run_solution
 from dropout_lab.stats import zero_fractions_from_masks
 
 
@@ -114,9 +114,7 @@ def test_plots_return_figures():
 
 
 def _run_solution(number):
-    scope = {}
-    exec(solution("03", number), scope)
-    return scope
+    return run_solution("03", number)
 
 
 def test_exercises_unanswered_wrong_and_solved():

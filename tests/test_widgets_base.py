@@ -109,3 +109,10 @@ def test_check_number_explains_known_mistakes_before_the_truth():
     assert check_number(0.2, 0.2, "yes", "hint", mistakes=mistakes) == CheckResult(True, "yes")
     # a mistake equal to the truth would shadow it: the mistake is checked first, by design
     assert not check_number(0.2, 0.2, "yes", "hint", mistakes={0.2: "no"})
+
+
+def test_run_solution_runs_in_an_empty_namespace_unless_given_one():
+    scope = dl.exercises.run_solution("03", 1)
+    assert "answer_1" in scope and "np" not in scope
+    given = {"marker": 1}
+    assert dl.exercises.run_solution("03", 1, given) is given and "answer_1" in given

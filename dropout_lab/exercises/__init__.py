@@ -86,4 +86,14 @@ def solution(lesson: str, number: int) -> Solution:
     return Solution(solutions[number].strip())
 
 
+def run_solution(lesson: str, number: int, namespace: dict | None = None) -> dict:
+    """Run a solution's code as a lesson cell would and return the names it defined.
+
+    The default namespace is empty, so a solution must import whatever it uses itself.
+    """
+    scope = {} if namespace is None else namespace
+    exec(solution(lesson, number), scope)  # noqa: S102 — our own solution text, run on request
+    return scope
+
+
 __getattr__ = lazy_submodules(__name__, globals())
