@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_widgets.py [--repeats 3] [--lesson 03] [--limit-ms 50]
 
-Every factory registered with `@dashboard(...)` (found by `dl.widgets.all_dashboards()`)
+Every factory registered with `@dashboard(...)` (found by `dl.ui.dashboard.all_dashboards()`)
 is built, then each control is moved through several values by setting `.value` (or
 `.index` for choice widgets), exactly as a learner's slider would. One update is the
 time from setting the value to the new figure and readout being ready (render + PNG).
@@ -182,7 +182,7 @@ def main() -> int:
     parser.add_argument("--lesson", default=None, help="only this lesson's dashboards, e.g. 03")
     parser.add_argument("--limit-ms", type=float, default=50.0)
     args = parser.parse_args()
-    registry = dl.widgets.all_dashboards()
+    registry = dl.ui.dashboard.all_dashboards()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{len(registry)} dashboards; {os.cpu_count()} CPUs, load average {load:.2f}")
     if load > (os.cpu_count() or 1) * 0.75:

@@ -42,6 +42,18 @@ def as_float_array(x: object, name: str = "x") -> np.ndarray:
     return array
 
 
+SEED_MAX = 2**32 - 1  # every framework accepts seeds up to here (NumPy, torch.manual_seed, Keras)
+
+
+def check_seed(seed: object) -> int:
+    """Return `seed` as an int in [0, 2**32 - 1] or raise naming `seed` (every framework, one rule)."""
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an int in [0, {SEED_MAX}], got {type(seed).__name__} {seed!r}")
+    if not 0 <= int(seed) <= SEED_MAX:
+        raise ValueError(f"seed must be an int in [0, {SEED_MAX}], got {seed!r}")
+    return int(seed)
+
+
 def as_generator(rng: object) -> np.random.Generator:
     """Accept a Generator, an int seed or None (fresh entropy); nothing global is touched."""
     if isinstance(rng, np.random.Generator):

@@ -4,17 +4,21 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 
-from ._validate import as_float_array, check_rate
+from ._validate import as_float_array, check_rate, check_seed
 from .core import dropout_forward
 
 FRAMEWORKS = ("numpy", "torch", "keras")
+# The same bounds as pyproject.toml's extras (tests/test_packaging.py keeps them in step).
 INSTALL_HINTS = {
-    "torch": "pip install 'torch>=2.3'   (or: pip install -e '.[torch]' in the course folder)",
-    "keras": "pip install keras tensorflow-cpu   (or: pip install -e '.[keras]' in the course folder)",
+    "torch": "pip install 'torch>=2.3,<=2.13.0'   (or, in the course folder: pip install -e '.[torch]')",
+    "keras": "pip install 'keras>=3.5' 'tensorflow-cpu>=2.16' on Linux x86-64, 'tensorflow>=2.16' elsewhere   "
+             "(or, in the course folder: pip install -e '.[keras]')",
 }
 
 
@@ -110,12 +114,29 @@ def describe_frameworks() -> str:
     return "\n".join(framework_info(name).line() for name in FRAMEWORKS)
 
 
+@contextmanager
+def seeded_torch(seed: int, device: str | None = None) -> Iterator[object]:
+    """Seed torch's global generator(s) for one block only, and yield torch (lessons 01, 04, 08).
+
+    `F.dropout` and `nn.Dropout` take no generator, so a reproducible torch dropout needs the
+    global one seeded. `fork_rng` saves its state (and the GPU's, for a CUDA `device`) and
+    puts it back afterwards: nothing outside the block sees a changed random stream.
+    """
+    torch = load("torch")
+    seed = check_seed(seed)
+    cuda = [torch.device(device).index or 0] if device and str(device).startswith("cuda") else []
+    with torch.random.fork_rng(devices=cuda):
+        torch.manual_seed(seed)
+        yield torch
+
+
 def run_dropout(framework: str, x: object, rate: float, *, seed: int, training: bool = True,
                 device: str | None = None) -> np.ndarray:
     """Run the framework's own dropout on `x` and return a NumPy array (lessons 01, 04)."""
     _check_framework(framework)
     x = as_float_array(x)
     rate = check_rate(rate)
+    seed = check_seed(seed)
     runner = {"numpy": _run_numpy, "torch": _run_torch, "keras": _run_keras}[framework]
     return runner(x, rate, seed, training, device)
 
@@ -128,11 +149,7 @@ def _run_torch(x, rate, seed, training, device) -> np.ndarray:
     torch = load("torch")
     device = torch_device(device)
     tensor = torch.as_tensor(x, device=device)
-    cuda = [torch.device(device).index or 0] if device.startswith("cuda") else []
-    # F.dropout has no generator argument: seed torch's default generator inside
-    # fork_rng, which restores the global state afterwards (nothing leaks out).
-    with torch.random.fork_rng(devices=cuda):
-        torch.manual_seed(seed)
+    with seeded_torch(seed, device):
         out = torch.nn.functional.dropout(tensor, rate, training=training)
     return out.detach().cpu().numpy()
 

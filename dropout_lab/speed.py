@@ -15,7 +15,7 @@ import numpy as np
 from ._validate import check_rate
 from .core import dropout_forward
 from .fast import fast_dropout
-from .frameworks import is_installed, load
+from .frameworks import is_installed, load, seeded_torch
 
 IMPLEMENTATIONS = ("copy", "dropout_forward", "fast_dropout", "torch", "tensorflow")
 Runner = Callable[[], object]
@@ -81,7 +81,7 @@ def measure_speed(sizes: Sequence[int] = (10**6,), rates: Sequence[float] = (0.5
         x = np.random.default_rng(seed).standard_normal(int(size), dtype=np.float32)
         for rate in rates:
             runners = {impl: _runner(impl, x, check_rate(rate), seed) for impl in impls}
-            medians = _interleaved_medians(runners, repeats)
+            medians = interleaved_medians(runners, repeats)
             rows += [SpeedRow(impl, int(size), float(rate), medians[impl]) for impl in impls]
     return SpeedTable(tuple(rows))
 
@@ -96,7 +96,8 @@ def median_ms(action: Callable[[int], object], repeats: int = 15) -> float:
     return 1e3 * float(np.median(times))
 
 
-def _interleaved_medians(runners: dict[str, Runner], repeats: int) -> dict[str, float]:
+def interleaved_medians(runners: dict[str, Runner], repeats: int) -> dict[str, float]:
+    """Median seconds of each runner, timed round-robin after one warm-up call each (lesson 04)."""
     for run in runners.values():  # warm-up: first calls pay for imports and allocations
         run()
     times: dict[str, list[float]] = {name: [] for name in runners}
@@ -124,12 +125,10 @@ def _runner(impl: str, x: np.ndarray, rate: float, seed: int) -> Runner:
 def _torch_runner(x: np.ndarray, rate: float, seed: int) -> Runner:
     torch = load("torch")
     tensor = torch.from_numpy(x)
-    generator_state = torch.Generator().manual_seed(seed).get_state()
 
     def run():
-        # F.dropout draws from torch's default generator: fork it so timing leaves no trace.
-        with torch.random.fork_rng(devices=[]):
-            torch.random.set_rng_state(generator_state)
+        # F.dropout draws from torch's default generator: seed a forked copy so timing leaves no trace.
+        with seeded_torch(seed):
             return torch.nn.functional.dropout(tensor, rate, training=True)
     return run
 

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import dropout_lab as dl
-from stat_bands import Z, two_sample_band
+from dropout_lab.stats import Z_CHECK as Z
+from dropout_lab.stats import two_sample_band
 from dropout_lab import frameworks
 
 FRAMEWORKS = ["numpy", "torch", "keras"]

@@ -40,20 +40,20 @@ REFERENCE = "zz_browser_selftest.ipynb"
 _SETUP = "%matplotlib inline\nimport numpy as np\nimport ipywidgets as widgets\nimport dropout_lab as dl"
 _RENDER = """def render(rate):
     out, _ = dl.dropout_forward(np.ones(20_000), rate, rng=0)
-    fig, ax = dl.plots.new_axes(figsize=(3, 2))
+    fig, ax = dl.ui.figures.new_axes(figsize=(3, 2))
     ax.bar([0], [dl.zero_fraction(out)])
-    return fig, dl.widgets.readout({"zero fraction": dl.zero_fraction(out)}), out
+    return fig, dl.ui.dashboard.readout({"zero fraction": dl.zero_fraction(out)}), out
 
 def rate_slider():
     return widgets.FloatSlider(value=0.5, min=0.0, max=0.9, step=0.05, description="rate")
 
-dl.widgets.Dashboard("Self-test: zero fraction", {"rate": rate_slider()}, render)"""
+dl.ui.dashboard.Dashboard("Self-test: zero fraction", {"rate": rate_slider()}, render)"""
 _BROKEN = """def broken(rate):
     if rate != 0.5:
         raise RuntimeError("deliberately broken callback")
     return render(rate)
 
-dl.widgets.Dashboard("Self-test: broken", {"rate": rate_slider()}, broken)"""
+dl.ui.dashboard.Dashboard("Self-test: broken", {"rate": rate_slider()}, broken)"""
 
 
 @pytest.fixture(scope="session")

@@ -65,7 +65,7 @@ def free_port() -> int:
 
 # Injected after a lesson's setup cell when DL_BROWSER_BREAK=1: every dashboard draws
 # once, then its callback raises, as a broken lesson would.
-BREAK_CELL = """import dropout_lab.widgets as _dl_widgets
+BREAK_CELL = """import dropout_lab.ui.dashboard as _dl_widgets
 _dl_draw = _dl_widgets.Dashboard.update
 def _dl_broken_update(self):
     if self.figure is not None:

@@ -43,7 +43,7 @@ def drive(page, lab, name: str, expected: int) -> list:
 
 
 def test_some_lesson_has_a_dashboard():
-    assert WITH_DASHBOARDS, f"no lesson in notebooks/ displays a dl.widgets.Dashboard: {list(LESSONS)}"
+    assert WITH_DASHBOARDS, f"no lesson in notebooks/ displays a dl.ui.dashboard.Dashboard: {list(LESSONS)}"
 
 
 @pytest.mark.parametrize("name", WITH_DASHBOARDS)

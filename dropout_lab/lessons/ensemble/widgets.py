@@ -1,0 +1,62 @@
+"""Dashboard: Monte-Carlo averages of k sub-networks converging to the exact ensemble (lesson 06)."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import ipywidgets as widgets
+import numpy as np
+
+from ...ui.dashboard import Dashboard, dashboard, readout
+from . import compute as ensemble
+from .plots import plot_mc_convergence
+
+K_OPTIONS = tuple(2 ** i for i in range(13))  # 1 ... 4096, evenly spaced on a log scale
+NETS = {
+    "ReLU net (6 + 6 hidden units)": lambda: ensemble.relu_net(4, (6, 6), 3, seed=0),
+    "one softmax layer (12 inputs)": lambda: ensemble.softmax_layer_net(12, 3, seed=0),
+}
+INPUT_SEED = 100
+KEY = ("<small>key: thin blue: one run's error · thick blue: RMS error over 8 runs · dashed: exact σ/√k · "
+       "red dot: the chosen k</small>")  # the one input row every sub-network sees
+
+
+@lru_cache(maxsize=32)
+def _runs(net_name: str, rate: float) -> tuple[ensemble.MonteCarloRun, np.ndarray]:
+    # Sampling all 4096 masks once per (net, rate) makes moving k a pure redraw.
+    net = NETS[net_name]()
+    x = np.random.default_rng(INPUT_SEED).normal(size=net.weights[0].shape[0])
+    run = ensemble.monte_carlo(net, x, rate, k_max=K_OPTIONS[-1], trials=8, rng=0)
+    return run, ensemble.exact_ensemble(net, x, rate).weight_scaled
+
+
+def render(k: int, rate: float, net: str):
+    """Figure, readout and numbers for k samples at this rate (lesson 06)."""
+    run, weight_scaled = _runs(net, round(float(rate), 2))
+    # One panel only: a second one doubles the redraw time of every slider move.
+    fig = plot_mc_convergence(run, k, legend=False)
+    result = {
+        "k": k,
+        "error": float(np.sqrt(((run.running_means[0, k - 1] - run.exact) ** 2).sum())),
+        "rms error": float(run.rmse()[k - 1]),
+        "predicted rms": float(run.predicted_rmse[k - 1]),
+        "weight-scaled gap": float(np.abs(weight_scaled - run.exact).max()),
+    }
+    estimate = run.running_means[0, k - 1]
+    html = readout({"k": str(k), "MC estimate": np.array2string(estimate, precision=3),
+                    "exact mean": np.array2string(run.exact, precision=3),
+                    "this run's error": result["error"], "RMS error": result["rms error"],
+                    "σ/√k": result["predicted rms"], "|weight-scaled − exact mean|": result["weight-scaled gap"]})
+    html += " &nbsp;<br>" + KEY
+    return fig, html, result
+
+
+@dashboard
+def mc_convergence() -> Dashboard:
+    """Slide k (log scale) and watch the MC average approach the exact ensemble mean (lesson 06)."""
+    controls = {
+        "k": widgets.SelectionSlider(options=K_OPTIONS, value=16, description="k samples"),
+        "rate": widgets.FloatSlider(value=0.5, min=0.1, max=0.9, step=0.1, description="rate",
+                                    continuous_update=False),
+        "net": widgets.Dropdown(options=list(NETS), value=list(NETS)[0], description="network"),
+    }
+    return Dashboard("Monte-Carlo dropout vs the exact ensemble", controls, render)

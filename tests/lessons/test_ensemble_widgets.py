@@ -1,0 +1,63 @@
+"""Dashboards and plots of lessons 05 and 06, driven by setting control values."""
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+import dropout_lab as dl
+from dropout_lab.lessons.ensemble import compute as E
+from dropout_lab.ui.dashboard import all_dashboards
+
+
+def test_lesson06_dashboard_is_registered():
+    assert any(lesson == "06" for lesson, _ in all_dashboards().values())
+
+
+def test_mc_dashboard_error_shrinks_with_k_and_follows_sigma_over_sqrt_k():
+    dash = dl.lessons.ensemble.widgets.mc_convergence()
+    assert dash.result["k"] == 16 and bytes(dash.image.value).startswith(b"\x89PNG")
+    errors = {}
+    for k in (1, 64, 4096):
+        dash.controls["k"].value = k
+        errors[k] = dash.result["rms error"]
+        # 8 runs: the RMS error estimates σ/√k within its sampling noise (~1/√16 relative)
+        assert abs(errors[k] / dash.result["predicted rms"] - 1) < 4 / np.sqrt(16)
+    assert errors[1] > errors[64] > errors[4096]
+    dash.controls["k"].value = 1
+    p1 = dash.result["predicted rms"]
+    dash.controls["k"].value = 4096
+    assert dash.result["predicted rms"] == pytest.approx(p1 / 64)
+    assert "data-metric='RMS error'" in dash.readout.value
+
+
+def test_mc_dashboard_softmax_layer_and_rate():
+    dash = dl.lessons.ensemble.widgets.mc_convergence()
+    relu_gap = dash.result["weight-scaled gap"]
+    dash.controls["net"].value = "one softmax layer (12 inputs)"
+    assert dash.result["weight-scaled gap"] > 1e-4  # weight scaling is the geometric, not the arithmetic mean
+    low = dash.result["predicted rms"]
+    dash.controls["rate"].value = 0.9
+    assert dash.result["predicted rms"] > low  # sub-networks disagree more at a higher rate
+    assert relu_gap > 1e-4
+
+
+def test_mc_dashboard_matches_compute_function():
+    dash = dl.lessons.ensemble.widgets.mc_convergence()
+    dash.controls["k"].value = 4096
+    net = E.relu_net(4, (6, 6), 3, seed=0)
+    x = np.random.default_rng(dl.lessons.ensemble.widgets.INPUT_SEED).normal(size=4)
+    exact = E.exact_ensemble(net, x, 0.5)
+    assert dash.result["weight-scaled gap"] == pytest.approx(
+        np.abs(exact.weight_scaled - exact.arithmetic_mean).max())
+
+
+def test_lesson06_plots_return_figures():
+    net = E.relu_net(seed=0)
+    x = np.random.default_rng(100).normal(size=4)
+    ens = E.exact_ensemble(net, x, 0.5)
+    run = E.monte_carlo(net, x, 0.5, k_max=256, trials=4, rng=0)
+    figures = [
+        dl.lessons.ensemble.plots.plot_subnetworks(ens, cls=2),
+        dl.lessons.ensemble.plots.plot_gap_survey(E.gap_survey(nets=3)),
+        dl.lessons.ensemble.plots.plot_mc_convergence(run, k=16),
+    ]
+    assert all(isinstance(fig, Figure) for fig in figures)
