@@ -1,7 +1,7 @@
 """Dropout from scratch in NumPy: the one implementation every lesson reads (lesson 01)."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -68,12 +68,12 @@ class Dropout:
         self.training = True
         self.mask: np.ndarray | None = None
 
-    def train(self, mode: bool = True) -> "Dropout":
+    def train(self, mode: bool = True) -> Dropout:
         """Switch to training (a new mask every call) or, with False, to evaluation."""
         self.training = bool(mode)
         return self
 
-    def eval(self) -> "Dropout":
+    def eval(self) -> Dropout:
         """Switch to evaluation: no mask (identity for inverted dropout)."""
         return self.train(False)
 

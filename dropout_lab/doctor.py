@@ -15,9 +15,9 @@ import platform
 import re
 import sys
 import urllib.request
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 SUPPORTED_PYTHON = ((3, 10), (3, 12))
 SETUP_FIX = "run `make setup` in the course folder (or: pip install -e '.[all]')"

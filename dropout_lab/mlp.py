@@ -74,7 +74,7 @@ class MLP:
         self._inputs: list[np.ndarray] = []
 
     @classmethod
-    def init(cls, sizes: tuple[int, ...], rates: tuple[float, ...], mode: str, rng: np.random.Generator) -> "MLP":
+    def init(cls, sizes: tuple[int, ...], rates: tuple[float, ...], mode: str, rng: np.random.Generator) -> MLP:
         """He-initialised network with layer sizes `sizes` (inputs first, classes last)."""
         weights = [rng.normal(0.0, np.sqrt(2.0 / n_in), (n_in, n_out)) for n_in, n_out in zip(sizes, sizes[1:])]
         biases = [np.zeros(n_out) for n_out in sizes[1:]]
@@ -88,13 +88,13 @@ class MLP:
     def keeps(self) -> tuple[float, ...]:
         return tuple(1.0 - d.rate for d in self.dropouts)
 
-    def train(self, training: bool = True) -> "MLP":
+    def train(self, training: bool = True) -> MLP:
         """Switch every dropout layer to training (fresh masks) or, with False, to eval."""
         for layer in self.dropouts:
             layer.train(training)
         return self
 
-    def eval(self) -> "MLP":
+    def eval(self) -> MLP:
         return self.train(False)
 
     def logits(self, x: np.ndarray) -> np.ndarray:
@@ -131,7 +131,7 @@ class MLP:
         return grads[::-1]
 
     def copy(self, *, mode: str | None = None, weight_scales: tuple[float, ...] | None = None,
-             seed: int | np.random.Generator | None = 0) -> "MLP":
+             seed: int | np.random.Generator | None = 0) -> MLP:
         """A new network: same rates, weights multiplied layer-wise by `weight_scales`, fresh masks from `seed`."""
         scales = weight_scales or (1.0,) * len(self.weights)
         weights = [w * s for w, s in zip(self.weights, scales)]

@@ -7,8 +7,8 @@ a busy machine slows all of them alike, and medians ignore the odd slow repeat.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 

@@ -11,8 +11,8 @@ Two band widths, one per meaning, used everywhere in the course:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 

@@ -1,7 +1,6 @@
 """Unit tests of the NumPy core: shapes, dtypes, modes, errors, noise_shape, seeds, gradient."""
 from __future__ import annotations
 
-import math
 import warnings
 
 import numpy as np

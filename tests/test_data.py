@@ -9,7 +9,7 @@ def test_digits_split_shapes_scale_and_stratification():
     split = data.load_digits_split(seed=0, test_fraction=0.25)
     assert split.x_train.shape[1] == 64 and len(split.x_train) + len(split.x_test) == 1797
     assert len(split.x_test) == pytest.approx(0.25 * 1797, abs=1)
-    assert 0.0 <= split.x_train.min() and split.x_train.max() == 1.0
+    assert split.x_train.min() >= 0.0 and split.x_train.max() == 1.0
     assert set(np.unique(split.y_train)) == set(range(10))
     # stratified: each class's share on the test side is within one row of 25 %
     counts_all = np.bincount(np.concatenate([split.y_train, split.y_test]))

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 import dropout_lab as dl
+from dropout_lab import frameworks
 from dropout_lab.stats import Z_CHECK as Z
 from dropout_lab.stats import two_sample_band
-from dropout_lab import frameworks
 
 FRAMEWORKS = ["numpy", "torch", "keras"]
 X = np.ones((1000, 100), dtype=np.float32)

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import dropout_lab as dl
-from dropout_lab.mlp import MLP, MLPConfig, convert, cross_entropy, softmax, train_mlp
 from dropout_lab.lessons.paper_test_time_scaling.compute import digits
+from dropout_lab.mlp import MLP, MLPConfig, convert, cross_entropy, softmax, train_mlp
 
 
 def _loss(model: MLP, x, y, seed: int) -> float:

@@ -10,8 +10,17 @@ from matplotlib.figure import Figure
 
 import dropout_lab as dl
 from dropout_lab.lessons.rate_variance import solutions as solutions_03
-from dropout_lab.ui.checks import (NOT_A_NUMBER, NOT_ANSWERED, CheckResult, Solutions, as_number, check, check_number,
-                                   is_unanswered, solution_body)
+from dropout_lab.ui.checks import (
+    NOT_A_NUMBER,
+    NOT_ANSWERED,
+    CheckResult,
+    Solutions,
+    as_number,
+    check,
+    check_number,
+    is_unanswered,
+    solution_body,
+)
 from dropout_lab.ui.dashboard import Dashboard, readout
 
 

@@ -66,11 +66,11 @@ LESSONS: tuple[Lesson, ...] = (
            "Keras → TF stateless dropout and PyTorch's mask rebuilt bit for bit; per-sample masks with a `None` "
            "batch; `noise_shape`; seeds; training flags",
            ("torch", "keras")),
-    Lesson("05", "keras_custom_dropout", "Your own dropout in a Keras model",
+    Lesson("05", "keras_custom_dropout", "Your own dropout layer in a Keras model",
            "a custom layer honouring `training` inside the 10000 → 16 → 16 → 1 IMDB model; the old answers' "
            "mistakes caught",
            ("keras",)),
-    Lesson("06", "ensemble", "Ensemble intuition",
+    Lesson("06", "ensemble", "Dropout as an ensemble",
            "all 2ⁿ thinned networks enumerated; arithmetic vs geometric mean vs weight scaling"),
     Lesson("07", "paper_test_time_scaling", "The paper's test-time scaling",
            "vanilla vs inverted; Monte-Carlo vs weight scaling; the 2014 paper's Figs. 9–11 and §9.1 in miniature"),

@@ -18,7 +18,8 @@ import html
 import importlib
 import importlib.util
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
@@ -27,7 +28,7 @@ from ..lessons import LESSONS, of_module
 from .figures import to_png
 
 Render = Callable[..., tuple[Figure, str, Any]]
-REGISTRY: dict[str, tuple[str, Callable[[], "Dashboard"]]] = {}
+REGISTRY: dict[str, tuple[str, Callable[[], Dashboard]]] = {}
 
 
 class Dashboard(widgets.VBox):
@@ -91,14 +92,14 @@ def _fmt(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-def dashboard(factory: Callable[..., "Dashboard"]) -> Callable[..., "Dashboard"]:
+def dashboard(factory: Callable[..., Dashboard]) -> Callable[..., Dashboard]:
     """Mark a lesson's dashboard factory; its lesson comes from the module it lives in."""
     lesson = of_module(factory.__module__)
     REGISTRY[f"{lesson.number}:{factory.__name__}"] = (lesson.number, factory)
     return factory
 
 
-def all_dashboards() -> dict[str, tuple[str, Callable[..., "Dashboard"]]]:
+def all_dashboards() -> dict[str, tuple[str, Callable[..., Dashboard]]]:
     """Every dashboard factory of every lesson, as {"03:name": ("03", factory)}, in course order."""
     for lesson in LESSONS:
         module = f"{lesson.package}.widgets"

@@ -6,7 +6,8 @@ twice in a notebook and no global figure state is kept.
 from __future__ import annotations
 
 import io
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import matplotlib
 import numpy as np

@@ -4,12 +4,11 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
-
-from playwright.sync_api import Locator, Page
 
 from lab_server import LabServer
+from playwright.sync_api import Locator, Page
 
 RUN_ALL_TIMEOUT = 180.0   # one lesson, top to bottom, on a shared 2-core CPU
 UPDATE_TIMEOUT = 20.0     # one slider move: kernel round trip + compute + redraw (target 50 ms)

@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from lab_driver import DashboardFailure, drive_dashboards, drive_slider, open_notebook, run_all_cells
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,14 +1,7 @@
 """Lessons 07 and 08: dashboards respond to their controls; plots and exercise checks work."""
 from __future__ import annotations
 
-import numpy as np
-import pytest
-from matplotlib.figure import Figure
-
 import dropout_lab as dl
-from dropout_lab.lessons.paper_test_time_scaling import compute as paper
-from dropout_lab.lessons.paper_test_time_scaling import exercises as lesson07
-from dropout_lab.mlp import MLPConfig
 
 
 def test_bugzoo_dashboard_lists_the_hidden_bugs():

@@ -1,5 +1,6 @@
 """The from-scratch torch dropout module (lesson 01) against the NumPy package and nn.Dropout."""
 import importlib
+
 import numpy as np
 import pytest
 

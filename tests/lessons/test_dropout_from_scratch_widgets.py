@@ -1,9 +1,6 @@
 """Dashboards of lessons 00-02: set the controls, check the numbers follow the maths."""
-import numpy as np
-import pytest
 
 import dropout_lab as dl
-from dropout_lab.lessons.expectation.compute import moment_bands, predicted_var
 from dropout_lab.lessons.dropout_from_scratch.compute import ones_bands
 
 

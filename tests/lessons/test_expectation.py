@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import dropout_lab as dl
-from dropout_lab.lessons.expectation import compute as ex
 from dropout_lab.lessons.dropout_from_scratch import compute as fs
+from dropout_lab.lessons.expectation import compute as ex
 
 
 @pytest.mark.parametrize("x, rate", [(2.0, 0.3), (-1.5, 0.5), (0.7, 0.8), (3.0, 0.05)])

@@ -4,7 +4,6 @@ import pytest
 
 import dropout_lab as dl
 from dropout_lab.lessons.expectation.compute import moment_bands, predicted_var
-from dropout_lab.lessons.dropout_from_scratch.compute import ones_bands
 
 
 @pytest.mark.parametrize("rate", [0.1, 0.5, 0.85])

@@ -1,5 +1,6 @@
 """Lesson 04: the frameworks' own dropout, reproduced and compared with dl.dropout_forward."""
 import importlib
+
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -21,7 +22,7 @@ def test_keras_dropout_is_tf_stateless_uniform_ge_rate(call):
     assert np.array_equal(trace.keras, trace.stateless)
     assert np.array_equal(trace.keras, trace.rebuilt)          # bit for bit, scaling included
     assert np.array_equal(trace.keras != 0, trace.mask)
-    assert 0.0 <= trace.uniform.min() and trace.uniform.max() < 1.0
+    assert trace.uniform.min() >= 0.0 and trace.uniform.max() < 1.0
 
 
 def test_graph_mode_batch_none_gives_each_sample_its_own_mask():

@@ -1,12 +1,8 @@
 """Dashboards of lessons 03 and 04, driven by setting control values."""
-import math
-import sys
 
 import numpy as np
-import pytest
 
 import dropout_lab as dl
-from dropout_lab.lessons.rate_variance.compute import spread
 from dropout_lab.ui.dashboard import all_dashboards
 
 

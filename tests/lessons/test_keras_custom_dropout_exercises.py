@@ -1,5 +1,6 @@
 """Lesson 05 exercise checks: placeholders, right and wrong answers, and solutions that pass."""
 import importlib
+
 import pytest
 
 import dropout_lab as dl

@@ -1,11 +1,11 @@
 """Dashboards and plots of lessons 05 and 06, driven by setting control values."""
 import importlib
+
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
 import dropout_lab as dl
-from dropout_lab.lessons.ensemble import compute as E
 from dropout_lab.ui.dashboard import all_dashboards
 
 

@@ -1,8 +1,6 @@
 """Dashboards of lessons 03 and 04, driven by setting control values."""
 import math
-import sys
 
-import numpy as np
 import pytest
 
 import dropout_lab as dl

@@ -5,12 +5,12 @@ so a correct fix passes on every run and a broken one fails with a message that 
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
-from . import compute as bugzoo
 from ...ui.checks import NOT_ANSWERED, CheckResult, Solutions, is_unanswered
+from . import compute as bugzoo
 from . import solutions
 
 TOL = 1e-6  # float32 torch outputs: "identical" means equal to rounding

@@ -5,8 +5,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .compute import Symptoms
 from ...ui.figures import new_axes
+from .compute import Symptoms
 
 MEASURES = ("zero fraction ÷ rate", "training mean", "test output")  # bar order, dark to light
 

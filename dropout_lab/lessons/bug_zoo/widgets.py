@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from ...ui.dashboard import Dashboard, dashboard, readout
 from .compute import bug_symptoms
 from .plots import plot_symptoms
-from ...ui.dashboard import Dashboard, dashboard, readout
 
 
 def _render(rate: float):

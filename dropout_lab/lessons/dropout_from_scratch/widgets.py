@@ -4,9 +4,9 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
+from ...ui.dashboard import Dashboard, dashboard, readout
 from .compute import OutputStats, output_stats, outputs_by_framework
 from .plots import plot_outputs
-from ...ui.dashboard import Dashboard, dashboard, readout
 
 
 def _readout(stats: dict[str, OutputStats]) -> str:

@@ -7,14 +7,13 @@ Var = x**2 * rate * keep.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..._validate import check_rate
 from ...core import RNGLike, dropout_forward
-from ...stats import _check_count, moment_bands, predicted_mean, predicted_var, survivor_scale
+from ...stats import MomentBands, _check_count, moment_bands, predicted_mean, predicted_var, survivor_scale
 
 __all__ = ["predicted_mean", "predicted_var", "moment_bands"]  # re-exported: lesson 02 teaches them
 

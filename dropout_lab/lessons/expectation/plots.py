@@ -13,8 +13,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import StepPatch
 
-from .compute import Histogram, Moments
 from ...ui.figures import InPlaceFigure, new_axes
+from .compute import Histogram, Moments
 
 SCALED, PLAIN = "tab:blue", "tab:orange"
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from ...ui.dashboard import Dashboard, dashboard, readout
 from .compute import Moments, histogram, moments, predicted_var, sample_pair
 from .plots import output_histogram_updater
-from ...ui.dashboard import Dashboard, dashboard, readout
 
 # The histogram shows the first 10**5 samples: at 60 bins a picture cannot resolve more
 # (bar heights vary by < 0.5 %), and it saves ~15 ms per update. The numbers use all n.

@@ -12,8 +12,8 @@ from matplotlib.figure import Figure
 from ...ui.figures import new_axes, new_figure
 
 if TYPE_CHECKING:
-    from .compute import MaskTrace, NoiseShapeDemo
     from ...speed import SpeedTable
+    from .compute import MaskTrace, NoiseShapeDemo
 
 MASK_COLOURS = ListedColormap(["#de2d26", "#deebf7"])  # dropped red, kept pale blue
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from ...ui.dashboard import Dashboard, dashboard, readout
 from .compute import NOISE_SHAPES, noise_shape_demo
 from .plots import plot_noise_shape
-from ...ui.dashboard import Dashboard, dashboard, readout
 
 SHAPE = (3, 10, 6)  # (batch, time, channels): small enough to see every entry
 

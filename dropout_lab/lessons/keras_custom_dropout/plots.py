@@ -19,7 +19,7 @@ def plot_curves(curves: dict, axes: list[Axes] | None = None) -> Figure:
     fig = axes[0].figure
     loss_ax, acc_ax = axes
     for name, c in curves.items():
-        colour = COLOURS.get(name, None)
+        colour = COLOURS.get(name)
         loss_ax.plot(c.epochs, c.loss, color=colour, label=f"{name}: train (fit, dropout on)" if name == "with dropout"
                      else f"{name}: train")
         loss_ax.plot(c.epochs, c.val_loss, color=colour, linestyle="--", label=f"{name}: validation")

@@ -5,8 +5,8 @@ import math
 
 import ipywidgets as widgets
 
-from ...ui.dashboard import Dashboard, dashboard, readout
 from ...stats import binomial_band, normal_band
+from ...ui.dashboard import Dashboard, dashboard, readout
 
 N_UNITS = 1_000_000
 Z = 4  # as in keras_custom.audit_layer: two checks per update, so a wider band keeps false alarms rare

@@ -5,8 +5,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .compute import MCStudy, RateSweep, SizeSweep
 from ...ui.figures import new_axes, new_figure
+from .compute import MCStudy, RateSweep, SizeSweep
 
 
 def plot_mc_vs_weight_scaling(study: MCStudy, k: int | None = None, ax: Axes | None = None) -> Figure:

@@ -9,9 +9,9 @@ import ipywidgets as widgets
 import numpy as np
 
 from ...mlp import MLPConfig
+from ...ui.dashboard import Dashboard, dashboard, readout
 from .compute import MCStudy, RateSweep, mc_vs_weight_scaling, rate_sweep
 from .plots import plot_mc_vs_weight_scaling, plot_rate_sweep_compact
-from ...ui.dashboard import Dashboard, dashboard, readout
 
 QUICK = MLPConfig(epochs=3)  # a few-second default when no results are passed in
 

@@ -5,10 +5,10 @@ import math
 
 import numpy as np
 
-from .compute import naive_zero_fraction, spread
 from ...stats import zero_fraction
 from ...ui.checks import NOT_ANSWERED, CheckResult, Solutions, check, check_number, is_unanswered
 from . import solutions
+from .compute import naive_zero_fraction, spread
 
 
 def check_spread_32(answer: object) -> CheckResult:

@@ -16,8 +16,8 @@ from ...stats import binomial_band
 from ...ui.figures import InPlaceFigure, new_axes
 
 if TYPE_CHECKING:
-    from .compute import RateTrials
     from ...stats import ZeroFractionSweep
+    from .compute import RateTrials
 
 BAND_COLOUR = "#9ecae1"
 EDGES = np.linspace(0.0, 1.0, 201)  # fixed bins, so a shrinking spread is visible as is

@@ -4,10 +4,10 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from .plots import wobble_updater, zero_fraction_hist_updater
-from .compute import rate_trials, spread
 from ...stats import binomial_band, zero_fractions
 from ...ui.dashboard import Dashboard, dashboard, readout
+from .compute import rate_trials, spread
+from .plots import wobble_updater, zero_fraction_hist_updater
 
 TRIALS = 4000  # seeded trials per histogram: enough for a smooth shape, O(trials) to draw
 PASSES = 200   # forward passes in the wobble plot

@@ -5,8 +5,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from ...core import dropout_forward
-from ...ui.figures import plot_mask
 from ...ui.dashboard import Dashboard, dashboard, readout
+from ...ui.figures import plot_mask
 
 
 @dashboard
