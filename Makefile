@@ -1,28 +1,43 @@
 # Dropout Lab: two commands. `make lab` opens the course, `make test` runs every test.
-# Both create .venv/ on first use; later runs reinstall only when pyproject.toml changes.
+# Both create .venv/ on first use; later runs reinstall only when pyproject.toml or
+# constraints.txt changes. The versions CI tests are pinned in constraints.txt.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.dropout-lab-installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
-PYTEST_NOTEBOOKS := --nbval --nbval-current-env --nbval-cell-timeout=300 --nbval-sanitize-with notebooks/sanitize.cfg
+NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=300 --nbval-sanitize-with notebooks/sanitize.cfg
+# Notebooks run in parallel on both cores, one notebook per worker (nbval keeps one kernel per file).
+PARALLEL := -n 2 --dist loadfile
 
-.PHONY: lab test setup execute bench clean browser reset
+.PHONY: lab test test-fast lint setup execute bench clean browser reset new-lesson sync-lessons
 
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00_start_here.ipynb $(ROOT_FLAG)
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(ROOT_FLAG)
 
-test: setup browser
-	$(BIN)/python -m pytest tests notebooks $(PYTEST_NOTEBOOKS)
+test: setup browser lint
+	$(BIN)/python -m pytest tests notebooks $(NBVAL) $(PARALLEL)
+
+# An instructor's inner loop: lint, the unit tests and one lesson's notebook and dashboards.
+#   make test-fast LESSON=03
+test-fast: setup lint
+	@test -n "$(LESSON)" || { echo "Usage: make test-fast LESSON=03"; exit 2; }
+	$(BIN)/python -m pytest tests --ignore=tests/browser -m "not slow" $(PARALLEL) -q
+	$(BIN)/python -m pytest notebooks/$(LESSON)_*.ipynb $(NBVAL) -q
+	DL_BROWSER_LESSONS=$(LESSON) $(BIN)/python -m pytest tests/browser -q
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/python tools/lessons.py check
 
 setup: $(STAMP)
 
-# The stamp is newer than pyproject.toml once everything is installed, so a second
-# `make lab` installs nothing. Learner-edited notebooks are never touched here.
-$(STAMP): pyproject.toml
+# The stamp is newer than pyproject.toml and constraints.txt once everything is installed,
+# so a second `make lab` installs nothing. Learner-edited notebooks are never touched here.
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e '.[all]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[all]'
 	touch $(STAMP)
 
 # For instructors: re-run lessons top to bottom in a fresh kernel and store the outputs.
@@ -31,7 +46,8 @@ $(STAMP): pyproject.toml
 NB ?= notebooks/[0-9]*.ipynb
 execute: setup
 	MPLBACKEND=module://matplotlib_inline.backend_inline $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.store_widget_state=False --ExecutePreprocessor.record_timing=False $(NB)
+	  --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.store_widget_state=False \
+	  --ExecutePreprocessor.record_timing=False $(NB)
 
 bench: setup
 	-$(BIN)/python benchmarks/bench_dropout.py
@@ -39,6 +55,16 @@ bench: setup
 
 clean:
 	rm -rf $(VENV)
+
+# For instructors: a new lesson (package folder, notebook, tests, one manifest line), then
+# README's table, lesson 00's map and the neighbours' links regenerated. See CONTRIBUTING.md.
+#   make new-lesson SLUG=dropout_schedules TITLE="Dropout schedules"
+new-lesson: setup
+	@test -n "$(SLUG)" -a -n "$(TITLE)" || { echo 'Usage: make new-lesson SLUG=my_topic TITLE="My topic"'; exit 2; }
+	$(BIN)/python tools/lessons.py new "$(SLUG)" "$(TITLE)"
+
+sync-lessons: setup
+	$(BIN)/python tools/lessons.py sync
 
 # The browser test (tests/browser/) drives Debian's Chromium through Playwright; it never
 # downloads a browser. As root (CI) it is installed here; otherwise say what to install.
@@ -56,21 +82,7 @@ browser:
 
 # For learners: make reset LESSON=03 keeps your version of lesson 03 as
 # my-work/03_<name>.<timestamp>.ipynb, then restores the lesson as committed (git HEAD).
+# If your copy cannot be kept, nothing is restored (exit code 1).
 LESSON ?=
 reset:
-	@lesson="$(LESSON)"; \
-	case "$$lesson" in [0-9][0-9]) ;; \
-	  *) echo "Usage: make reset LESSON=03   (LESSON is a two-digit lesson number, got '$$lesson')"; exit 2;; esac; \
-	nb=$$(git ls-tree --name-only HEAD notebooks/ | grep -E "^notebooks/$${lesson}_[a-z0-9_]+\.ipynb$$"); \
-	if [ -z "$$nb" ]; then \
-	  echo "There is no lesson $$lesson. Lessons: $$(git ls-tree --name-only HEAD notebooks/ | sed -n 's|^notebooks/\([0-9][0-9]\)_.*\.ipynb$$|\1|p' | tr '\n' ' ')"; \
-	  exit 2; \
-	fi; \
-	if [ -f "$$nb" ] && git diff --quiet HEAD -- "$$nb"; then echo "$$nb is unchanged; nothing to reset."; exit 0; fi; \
-	if [ -f "$$nb" ]; then \
-	  mkdir -p my-work; stamp=$$(date +%Y%m%d-%H%M%S); keep="my-work/$$(basename "$$nb" .ipynb).$$stamp.ipynb"; n=1; \
-	  while [ -e "$$keep" ]; do n=$$((n + 1)); keep="my-work/$$(basename "$$nb" .ipynb).$$stamp-$$n.ipynb"; done; \
-	  cp -p "$$nb" "$$keep" && echo "Kept your version as $$keep"; \
-	fi; \
-	git show "HEAD:$$nb" > "$$nb.reset-tmp" && mv "$$nb.reset-tmp" "$$nb" && \
-	echo "Restored $$nb. If it is open in JupyterLab: File > Reload Notebook from Disk."
+	@$(PYTHON) tools/reset_lesson.py "$(LESSON)"

@@ -55,7 +55,8 @@ def main() -> int:
             print(f"  {'PASS' if ok else 'FAIL'}  {impl} / {baseline} at rate {rate}: {ratio:.2f} (target <= {limit})")
     seconds = import_seconds()
     failures += seconds >= 0.3
-    print(f"  {'PASS' if seconds < 0.3 else 'FAIL'}  import dropout_lab: {seconds:.3f} s above bare startup (target < 0.3 s)")
+    verdict = "PASS" if seconds < 0.3 else "FAIL"
+    print(f"  {verdict}  import dropout_lab: {seconds:.3f} s above bare startup (target < 0.3 s)")
     return 1 if failures else 0
 
 

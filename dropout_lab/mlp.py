@@ -198,7 +198,8 @@ def train_mlp(x_train: np.ndarray, y_train: np.ndarray, config: MLPConfig = MLPC
     x_train = as_float_array(x_train, "x_train")
     y_train = np.asarray(y_train, dtype=np.int64)
     if x_train.ndim != 2 or len(x_train) != len(y_train) or len(y_train) == 0:
-        raise ValueError(f"x_train must be (n, features) with n = len(y_train) >= 1, got {x_train.shape} and {y_train.shape}")
+        raise ValueError(f"x_train must be (n, features) with n = len(y_train) >= 1, "
+                         f"got {x_train.shape} and {y_train.shape}")
     rng = np.random.default_rng(config.seed)
     n_classes = int(max(y_train.max(), -1 if y_test is None else np.max(y_test))) + 1
     sizes = (x_train.shape[1], *config.hidden, n_classes)

@@ -57,7 +57,8 @@ class SpeedTable:
         for row in self.rows:
             gbps = 2 * 4 * row.size / row.seconds / 1e9
             times = self.ratio(row.impl, baseline, row.size, row.rate)
-            lines.append(f"{row.impl:<16}{row.size:>10.0e}{row.rate:>6}{row.seconds * 1e3:>11.3f}{gbps:>8.2f}{times:>9.2f}")
+            lines.append(f"{row.impl:<16}{row.size:>10.0e}{row.rate:>6}{row.seconds * 1e3:>11.3f}"
+                         f"{gbps:>8.2f}{times:>9.2f}")
         return "\n".join(lines)
 
 

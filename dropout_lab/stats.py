@@ -31,7 +31,8 @@ def _check_count(n: object, name: str = "n") -> int:
 
 def check_z(z: object) -> float:
     """Return `z` (a band's half-width in standard deviations) or raise: it must be a finite number > 0."""
-    if isinstance(z, bool) or not isinstance(z, (int, float, np.integer, np.floating)) or not math.isfinite(z) or z <= 0:
+    real = isinstance(z, (int, float, np.integer, np.floating)) and not isinstance(z, bool)
+    if not real or not math.isfinite(z) or z <= 0:
         raise ValueError(f"z must be a finite number > 0 (standard deviations), got {z!r}")
     return float(z)
 

@@ -106,7 +106,8 @@ def test_framework_info_names_version_and_device():
 def test_keras_on_the_torch_backend_gives_the_same_statistics():
     code = ("import numpy as np, json, dropout_lab as dl; x = np.ones((1000, 100), np.float32); "
             "y = dl.run_dropout('keras', x, 0.3, seed=2); "
-            "print(json.dumps([dl.frameworks.keras_backend(), dl.zero_fraction(y), np.unique(y).astype(float).round(6).tolist()]))")
+            "print(json.dumps([dl.frameworks.keras_backend(), dl.zero_fraction(y), "
+            "np.unique(y).astype(float).round(6).tolist()]))")
     env = dict(os.environ, KERAS_BACKEND="torch")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120, check=True)
     backend, fraction, values = json.loads(out.stdout.strip().splitlines()[-1])

@@ -66,8 +66,8 @@ def test_every_check_picks_the_new_lesson_up(scaffolded):
 
 def test_the_registry_and_readme_list_it(scaffolded):
     copy, number = scaffolded
-    done = run([sys.executable, "-c", "from dropout_lab.ui.dashboard import all_dashboards; print(list(all_dashboards()))"],
-               copy)
+    registry = "from dropout_lab.ui.dashboard import all_dashboards; print(list(all_dashboards()))"
+    done = run([sys.executable, "-c", registry], copy)
     assert f"'{number}:zero_count_dashboard'" in done.stdout, done.stdout + done.stderr
     assert f"notebooks/{number}_{SLUG}.ipynb" in (copy / "README.md").read_text()
     assert run([sys.executable, "tools/lessons.py", "check"], copy).returncode == 0

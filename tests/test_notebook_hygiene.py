@@ -59,7 +59,8 @@ def test_every_notebook_on_disk_is_a_lesson_of_the_manifest():
 @each_lesson
 def test_the_lesson_has_its_package_and_tests(lesson):
     assert (REPO / "dropout_lab" / "lessons" / lesson.slug / "__init__.py").is_file(), lesson.package
-    assert list((REPO / "tests" / "lessons").glob(f"test_{lesson.slug}*.py")), f"no tests/lessons/test_{lesson.slug}*.py"
+    tests = list((REPO / "tests" / "lessons").glob(f"test_{lesson.slug}*.py"))
+    assert tests, f"no tests/lessons/test_{lesson.slug}*.py"
 
 
 @each_lesson

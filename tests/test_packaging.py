@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def pyproject_requirements() -> set[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     reqs = set(project["dependencies"])
-    for name, extra in project["optional-dependencies"].items():
+    for extra in project["optional-dependencies"].values():
         reqs |= {r for r in extra if not r.startswith("dropout-lab[")}
     return {_normalise(r) for r in reqs}
 
@@ -55,3 +55,23 @@ def test_make_test_runs_unit_tests_and_strict_nbval_over_the_notebooks():
     test_recipe = re.search(r"^test:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
     assert "pytest tests notebooks" in test_recipe
     assert "--nbval " in makefile and "--nbval-lax" not in makefile
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0].strip().lower().replace("_", "-")
+
+
+def test_every_requirement_is_pinned_in_constraints_txt():
+    """make setup installs with -c constraints.txt: every direct requirement has an exact version there."""
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            pins[_name(name)] = version
+    for requirement in pyproject_requirements():
+        assert pins.get(_name(requirement)), f"{requirement} is not pinned in constraints.txt"
+
+
+def test_setup_installs_with_the_constraints():
+    assert "-c constraints.txt -e '.[all]'" in (ROOT / "Makefile").read_text()

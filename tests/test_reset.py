@@ -23,6 +23,8 @@ def course(tmp_path: Path) -> Path:
     if shutil.which("git") is None or shutil.which("make") is None:
         pytest.fail("make reset needs git and make on PATH")
     shutil.copy(REPO / "Makefile", tmp_path / "Makefile")
+    (tmp_path / "tools").mkdir()
+    shutil.copy(REPO / "tools" / "reset_lesson.py", tmp_path / "tools" / "reset_lesson.py")
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "notebooks" / "03_rate_variance.ipynb").write_text(PRISTINE)
     for args in (["git", "init", "-q"], ["git", "add", "."],
@@ -72,6 +74,31 @@ def test_reset_refuses_a_bad_lesson(course, lesson, message):
     result = run(["make", "reset", f"LESSON={lesson}"], course)
     assert result.returncode != 0 and message in result.stdout
     assert lesson_file.read_text() == EDITED  # nothing touched
+
+
+def test_reset_stops_before_restoring_when_my_work_is_a_file(course):
+    lesson = course / "notebooks" / "03_rate_variance.ipynb"
+    lesson.write_text(EDITED)
+    (course / "my-work").write_text("not a folder")
+    result = run(["make", "reset", "LESSON=03"], course)
+    assert result.returncode != 0 and "NOT reset" in result.stdout, result.stdout + result.stderr
+    assert lesson.read_text() == EDITED  # the learner's edits are still there
+
+
+def test_reset_stops_before_restoring_when_the_disk_is_full(course):
+    """A file-size limit of 0 makes every write fail as a full disk would (EFBIG instead of ENOSPC)."""
+    lesson = course / "notebooks" / "03_rate_variance.ipynb"
+    lesson.write_text(EDITED)
+    result = subprocess.run(["sh", "-c", "ulimit -f 0 && make reset LESSON=03"], cwd=course,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "NOT reset" in result.stdout, result.stdout + result.stderr
+    assert lesson.read_text() == EDITED
+    assert not list((course / "my-work").glob("*.ipynb"))  # no half-written copy left behind
+
+
+def test_kept_copies_are_inside_the_folder_make_lab_serves():
+    recipe = re.search(r"^lab:.*\n\t(.*)\n", (REPO / "Makefile").read_text(), re.M).group(1)
+    assert "--ServerApp.root_dir=. " in recipe and "notebooks/00_start_here.ipynb" in recipe
 
 
 def test_lab_and_setup_never_write_notebooks():

@@ -112,7 +112,8 @@ def test_check_number_tolerances():
 
 def test_check_number_explains_known_mistakes_before_the_truth():
     mistakes = {0.8: "that is the keep probability", 5: "divided by the rate"}
-    assert check_number(0.8, 0.2, "yes", "hint", mistakes=mistakes) == CheckResult(False, "that is the keep probability")
+    keep_slip = CheckResult(False, "that is the keep probability")
+    assert check_number(0.8, 0.2, "yes", "hint", mistakes=mistakes) == keep_slip
     assert check_number(0.8 + 1e-9, 0.2, "yes", "hint", mistakes=mistakes).message == "that is the keep probability"
     assert check_number(5.0, 0.2, "yes", "hint", mistakes=mistakes).message == "divided by the rate"
     assert check_number(0.81, 0.2, "yes", "hint", mistakes=mistakes) == CheckResult(False, "hint")

@@ -108,7 +108,14 @@ def fill(text: str, values: dict[str, str]) -> str:
 
 
 def manifest_line(number: str, slug: str, title: str, summary: str) -> str:
-    return f"    Lesson({number!r}, {slug!r}, {title!r},\n           {summary!r}),\n".replace("'", '"')
+    """The new Lesson(...) entry, as two lines of Python (json.dumps quotes like Python, apostrophes included)."""
+    words, lines = summary.split(" "), [""]
+    for word in words:  # wrap the summary into string pieces of at most ~100 characters
+        lines[-1:] = [lines[-1] + " " + word] if len(lines[-1]) + len(word) < 100 else [lines[-1] + " ", word]
+    pieces = [json.dumps(piece.lstrip(" ") if i == 0 else piece, ensure_ascii=False) for i, piece in enumerate(lines)]
+    number, slug, title = (json.dumps(s, ensure_ascii=False) for s in (number, slug, title))
+    indent = "\n" + " " * 11
+    return f"    Lesson({number}, {slug}, {title},{indent}{indent.join(pieces)}),\n"
 
 
 def add_to_manifest(repo: Path, line: str) -> None:

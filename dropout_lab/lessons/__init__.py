@@ -58,13 +58,14 @@ LESSONS: tuple[Lesson, ...] = (
            "the keep-mask, inverted scaling, the backward pass, train vs eval; NumPy, PyTorch and Keras side by side",
            ("torch", "keras")),
     Lesson("02", "expectation", "Expectation preservation",
-           "why 1/(1 − rate): the next layer sees the scale it was trained on; E[out] = x, Var[out] = x²·rate/(1 − rate)"),
+           "why 1/(1 − rate): the next layer sees the scale it was trained on; E[out] = x, "
+           "Var[out] = x²·rate/(1 − rate)"),
     Lesson("03", "rate_variance", "Rate variance",
            "why the zero fraction is not exactly the rate: Binomial(n, rate)/n; counting zeros after a ReLU",
            ("keras",)),
     Lesson("04", "inside_the_frameworks", "Inside the frameworks",
-           "Keras → TF stateless dropout and PyTorch's mask rebuilt bit for bit; per-sample masks with a `None` "
-           "batch; `noise_shape`; seeds; training flags",
+           "Keras → TF stateless dropout and PyTorch's mask rebuilt bit for bit; per-sample masks with a "
+           "`None` batch; `noise_shape`; seeds; training flags",
            ("torch", "keras")),
     Lesson("05", "keras_custom_dropout", "Your own dropout layer in a Keras model",
            "a custom layer honouring `training` inside the 10000 → 16 → 16 → 1 IMDB model; the old answers' "
@@ -76,6 +77,18 @@ LESSONS: tuple[Lesson, ...] = (
            "vanilla vs inverted; Monte-Carlo vs weight scaling; the 2014 paper's Figs. 9–11 and §9.1 in miniature"),
     Lesson("08", "bug_zoo", "Bug zoo",
            "classic dropout bugs to find and fix, each with a check", ("torch", "keras")),
+    Lesson("09", "mc_dropout", "Monte-Carlo dropout and uncertainty",
+           "dropout left on at test time: predictive mean, variance, entropy and mutual information; switching on "
+           "only the dropout layers; calibration and out-of-distribution inputs on real data", ("torch", "keras")),
+    Lesson("10", "batchnorm", "Dropout and BatchNorm",
+           "the variance shift: BatchNorm's running variance learned under dropout; Dropout → BN vs BN → Dropout; "
+           "the fixes", ("torch",)),
+    Lesson("11", "modern_networks", "Dropout in modern networks",
+           "CNNs (spatial dropout, rate by depth), recurrent nets (locked and recurrent dropout), transformers "
+           "(attention dropout and `eval()`), DropPath", ("torch", "keras")),
+    Lesson("12", "dropout_family", "The dropout family",
+           "Gaussian dropout, DropConnect, Alpha dropout and DropBlock, from scratch and against the frameworks",
+           ("torch", "keras")),
 )
 
 
