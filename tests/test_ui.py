@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import math
 
 import ipywidgets as widgets
 import numpy as np
@@ -143,3 +144,53 @@ def test_solution_shows_the_body_a_learner_types():
 def test_every_lesson_with_widgets_is_registered():
     lessons = {lesson for lesson, _ in dl.ui.dashboard.all_dashboards().values()}
     assert {"00", "01", "02"} <= lessons
+
+
+# ---------------------------------------------------------------- every dashboard against its declared maths
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text.replace("−", "-").rstrip("%")) if text is not None else None
+    except ValueError:
+        return None
+
+
+def _move_to_end(control, end: str) -> None:
+    """Set a slider (or a selection slider) to its minimum or maximum, as a learner's Home / End key would."""
+    if hasattr(control, "options") and hasattr(control, "index"):
+        control.index = 0 if end == "min" else len(control.options) - 1
+    else:
+        control.value = control.min if end == "min" else control.max
+        if hasattr(control, "base"):  # FloatLogSlider: min/max are exponents
+            control.value = control.base ** (control.min if end == "min" else control.max)
+
+
+DECLARING = [key for key, (_, factory) in dl.ui.dashboard.all_dashboards().items()]
+
+
+@pytest.mark.parametrize("key", DECLARING)
+def test_every_dashboard_follows_its_declared_checks(key):
+    dash = dl.ui.dashboard.all_dashboards()[key][1]()
+    moves = [c for c in dash.checks if isinstance(c, dl.ui.dashboard.Moves)]
+    agrees = [c for c in dash.checks if isinstance(c, dl.ui.dashboard.Agrees)]
+    for name, control in dash.controls.items():
+        if not (hasattr(control, "max") or hasattr(control, "index")):
+            continue
+        seen = {}
+        for end in ("min", "max"):
+            _move_to_end(control, end)
+            seen[end] = dash.metrics()
+            for rule in agrees:
+                measured, predicted = _number(seen[end].get(rule.measured)), _number(seen[end].get(rule.predicted))
+                if measured is not None and predicted is not None:
+                    assert math.isclose(measured, predicted, rel_tol=rule.rel_tol, abs_tol=rule.abs_tol), \
+                        f"{key} at {name}={end}: {rule.measured} {measured} vs {rule.predicted} {predicted} " \
+                        f"({rule.why})"
+        for rule in (r for r in moves if r.control == name):
+            low, high = _number(seen["min"].get(rule.metric)), _number(seen["max"].get(rule.metric))
+            assert low is not None and high is not None, f"{key}: readout has no number {rule.metric!r}"
+            assert (high - low) * rule.direction > 0, \
+                f"{key}: {rule.metric} {low} -> {high} as {name} rises ({rule.why})"
+    for rule in dash.checks:
+        named = (rule.metric,) if isinstance(rule, dl.ui.dashboard.Moves) else (rule.measured, rule.predicted)
+        assert all(n in dash.metrics() for n in named), f"{key}: a declared check names a metric not in the readout"

@@ -17,8 +17,10 @@ import base64
 import html
 import importlib
 import importlib.util
+import json
 import re
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import ipywidgets as widgets
@@ -31,19 +33,49 @@ Render = Callable[..., tuple[Figure, str, Any]]
 REGISTRY: dict[str, tuple[str, Callable[[], Dashboard]]] = {}
 
 
-class Dashboard(widgets.VBox):
-    """Controls, a figure and a readout, redrawn by `render` whenever a control moves."""
+@dataclass(frozen=True)
+class Moves:
+    """What the maths says: moving `control` from its minimum to its maximum makes readout `metric`
+    grow (direction +1) or shrink (-1). Checked by the widget tests and the browser test."""
 
-    def __init__(self, title: str, controls: dict[str, widgets.ValueWidget], render: Render) -> None:
+    metric: str
+    control: str
+    direction: int
+    why: str
+
+
+@dataclass(frozen=True)
+class Agrees:
+    """What the maths says: readout `measured` equals readout `predicted` within `rel_tol` (derived
+    from the sample size, e.g. >= 5 standard errors) at every control setting the tests visit."""
+
+    measured: str
+    predicted: str
+    rel_tol: float
+    why: str
+    abs_tol: float = 1e-9
+
+
+class Dashboard(widgets.VBox):
+    """Controls, a figure and a readout, redrawn by `render` whenever a control moves.
+
+    `checks` declare how the readout must follow the controls (Moves, Agrees); they travel
+    with the dashboard into the page, so the browser test checks the live widget against them.
+    """
+
+    def __init__(self, title: str, controls: dict[str, widgets.ValueWidget], render: Render,
+                 checks: tuple[Moves | Agrees, ...] = ()) -> None:
         self.title = title
         self.controls = controls
+        self.checks = tuple(checks)
         self._render = render
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.readout = widgets.HTML()
         self.readout.add_class("dl-readout")
         self.figure: Figure | None = None
         self.result: Any = None
-        header = widgets.HTML(f"<b>{html.escape(title)}</b>")
+        declared = html.escape(json.dumps([{"kind": type(c).__name__, **asdict(c)} for c in self.checks]), quote=True)
+        header = widgets.HTML(f"<b data-checks=\"{declared}\">{html.escape(title)}</b>")
         super().__init__([header, widgets.HBox(list(controls.values())), self.readout, self.image])
         self.add_class("dl-dashboard")
         for control in controls.values():
@@ -53,6 +85,11 @@ class Dashboard(widgets.VBox):
     def values(self) -> dict[str, Any]:
         """The current value of every control, by name."""
         return {name: control.value for name, control in self.controls.items()}
+
+    def metrics(self) -> dict[str, str]:
+        """The readout's numbers as shown, by name (what a learner, and the browser test, reads)."""
+        found = re.findall(r"data-metric='([^']*)'>([^<]*)<", self.readout.value)
+        return {html.unescape(name): html.unescape(value) for name, value in found}
 
     def update(self) -> None:
         """Recompute and redraw for the current control values."""
