@@ -39,8 +39,18 @@ def dropout_forward(
     mask = draw_keep_mask(mask_shape, rate, as_generator(rng), x.dtype)
     if keep == 0.0:
         return np.zeros_like(x), mask  # every unit dropped; avoids 0 * inf = NaN
-    scale = 1.0 / keep if mode == "inverted" else 1.0
-    return x * mask * x.dtype.type(scale), mask
+    scale = _survivor_scale(rate, mode, x.dtype)
+    return x * mask * scale, mask
+
+
+def _survivor_scale(rate: float, mode: str, dtype: np.dtype) -> np.floating:
+    """1/keep (inverted) or 1 (vanilla) in x's dtype; a clear error when 1/keep does not fit in it."""
+    scale = 1.0 / (1.0 - rate) if mode == "inverted" else 1.0
+    if scale > float(np.finfo(dtype).max):
+        raise ValueError(
+            f"rate={rate!r} scales survivors by 1/(1 - rate) = {scale:.3g}, more than {np.dtype(dtype).name} "
+            f"can hold (max {float(np.finfo(dtype).max):.3g}): use a wider dtype (float32) or a smaller rate")
+    return np.dtype(dtype).type(scale)
 
 
 def dropout_backward(dout: object, mask: np.ndarray | None, rate: float, *,
@@ -54,8 +64,7 @@ def dropout_backward(dout: object, mask: np.ndarray | None, rate: float, *,
         return dout.copy() if mode == "inverted" else dout * dout.dtype.type(keep)
     if keep == 0.0:
         return np.zeros_like(dout)
-    scale = 1.0 / keep if mode == "inverted" else 1.0
-    return dout * np.asarray(mask) * dout.dtype.type(scale)
+    return dout * np.asarray(mask) * _survivor_scale(rate, mode, dout.dtype)
 
 
 class Dropout:

@@ -2,9 +2,12 @@
 
     .venv/bin/python -m dropout_lab.doctor     (or `python -m dropout_lab.doctor` in any install)
 
-Prints Python, package versions, the devices torch and Keras use, whether the ipywidgets
-JupyterLab extension is installed and enabled, and whether each running JupyterLab server
-has it active. Exit code 0 when all is well, 1 otherwise.
+Prints Python, package versions, the devices torch and Keras use (and the GPU, or why torch
+cannot see one), which lessons need a framework that is missing, whether the ipywidgets
+JupyterLab extension is installed and enabled, and whether each running JupyterLab server has
+it active. Each line is printed as soon as it is known (importing torch and TensorFlow takes
+a few seconds). Exit code 0 when all is well, 1 otherwise. Works on a minimal install too
+(`pip install dropout-lab` without the lab extras): what is missing is reported, not raised.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ import platform
 import re
 import sys
 import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +41,8 @@ class Finding:
 
     def lines(self) -> list[str]:
         out = [f"  {'ok ' if self.ok else 'XX '} {self.what}"]
-        return out + ([f"       fix: {self.fix}"] if self.fix else [])
+        label = "fix" if not self.ok else "hint"  # an ok line may still say how to do better
+        return out + ([f"       {label}: {self.fix}"] if self.fix else [])
 
 
 def check_python(version: tuple[int, int] = sys.version_info[:2]) -> Finding:
@@ -74,8 +78,14 @@ def check_widget_versions() -> Finding | None:
     return None
 
 
+def lessons_needing(framework: str) -> list[str]:
+    """The numbers of the lessons that import `framework` (from the manifest)."""
+    from .lessons import LESSONS
+    return [lesson.number for lesson in LESSONS if framework in lesson.frameworks]
+
+
 def check_frameworks() -> list[Finding]:
-    """torch and Keras: version and device, via dl.framework_info."""
+    """torch and Keras: version and device, via dl.framework_info; a missing one names the lessons it blocks."""
     from .frameworks import framework_info
     findings = []
     for name in ("numpy", "torch", "keras"):
@@ -84,8 +94,37 @@ def check_frameworks() -> list[Finding]:
         except Exception as error:  # a broken install must be reported, not crash the doctor
             findings.append(Finding(False, f"{name} fails to import: {error}", SETUP_FIX))
             continue
-        findings.append(Finding(info.installed, info.line(), "" if info.installed else info.detail))
+        if info.installed:
+            findings.append(Finding(True, info.line()))
+        else:
+            needed = ", ".join(lessons_needing(name)) or "none"
+            findings.append(Finding(False, f"{name} is not installed (lessons that need it: {needed})", info.detail))
     return findings
+
+
+def cuda_hint() -> str:
+    """How to get a CUDA build of torch, within the same bound as pyproject.toml's torch extra."""
+    from .frameworks import TORCH_REQUIREMENT
+    return ("to use a GPU, install a CUDA build of torch within the course's bound from PyTorch's own index, e.g. "
+            f"pip install '{TORCH_REQUIREMENT}' --index-url https://download.pytorch.org/whl/cu126 "
+            "(pick the CUDA version your driver supports: https://pytorch.org/get-started/locally/)")
+
+
+def check_gpu() -> Finding:
+    """The GPU torch sees, or why it sees none (a CPU-only build, no driver or device). A CPU is fine."""
+    try:
+        import torch
+    except Exception:  # no torch: check_frameworks already said so
+        return Finding(True, "GPU: not checked (torch is not installed); every lesson runs on the CPU")
+    if torch.cuda.is_available():
+        names = ", ".join(torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count()))
+        return Finding(True, f"GPU: {names} (CUDA {torch.version.cuda}); torch and Keras lessons use it")
+    if torch.version.cuda is None:
+        return Finding(True, f"GPU: none used — this torch ({torch.__version__}) is a CPU-only build; every "
+                             f"lesson runs on the CPU", cuda_hint())
+    return Finding(True, f"GPU: none visible — torch {torch.__version__} is built for CUDA {torch.version.cuda} "
+                         "but finds no driver or device (nvidia-smi shows what the driver sees); "
+                         "lessons run on the CPU")
 
 
 def disabled_extensions(config_dirs: Iterable[str]) -> set[str]:
@@ -107,9 +146,14 @@ def disabled_extensions(config_dirs: Iterable[str]) -> set[str]:
 def check_widget_extension(data_dirs: Iterable[str] | None = None,
                            config_dirs: Iterable[str] | None = None) -> Finding:
     """The ipywidgets JupyterLab extension must be installed and not disabled."""
-    from jupyter_core.paths import jupyter_config_path, jupyter_path
-    data_dirs = jupyter_path("labextensions") if data_dirs is None else data_dirs
-    config_dirs = jupyter_config_path() if config_dirs is None else config_dirs
+    if data_dirs is None or config_dirs is None:
+        try:
+            from jupyter_core.paths import jupyter_config_path, jupyter_path
+        except ImportError:
+            return Finding(False, "Jupyter is not installed (no jupyter_core), so the widget extension cannot be "
+                                  "checked and the lessons cannot be opened", SETUP_FIX)
+        data_dirs = jupyter_path("labextensions") if data_dirs is None else data_dirs
+        config_dirs = jupyter_config_path() if config_dirs is None else config_dirs
     found = [Path(d) / WIDGET_EXTENSION / "package.json" for d in data_dirs]
     found = [p for p in found if p.is_file()]
     if not found:
@@ -170,32 +214,42 @@ def check_servers(servers: list[dict], fetch: Callable[[dict], str] = fetch_lab_
     return findings
 
 
-def run_checks(servers: Callable[[], list[dict]] = running_servers) -> list[Finding]:
-    """Every check, in the order the report prints them."""
-    findings = [check_python()]
-    findings += [check_package(name) for name in PACKAGES]
-    findings += [f for f in [check_widget_versions()] if f]
-    findings += check_frameworks()
-    findings.append(check_widget_extension())
+def run_checks(servers: Callable[[], list[dict]] = running_servers) -> Iterator[Finding]:
+    """Every check, in the order the report prints them, each yielded as soon as it is done."""
+    yield check_python()
+    yield from (check_package(name) for name in PACKAGES)
+    yield from (f for f in [check_widget_versions()] if f)
+    yield from check_frameworks()
+    yield check_gpu()
+    yield check_widget_extension()
     try:
-        findings += check_servers(servers())
+        yield from check_servers(servers())
     except Exception as error:  # no jupyter_server: already reported as a missing package
-        findings.append(Finding(False, f"cannot list running servers: {error}", SETUP_FIX))
-    return findings
+        yield Finding(False, f"cannot list running servers: {error}", SETUP_FIX)
+
+
+HEADER = "Dropout Lab doctor: checking your setup (importing torch and TensorFlow takes a few seconds) ..."
+
+
+def verdict(findings: list[Finding]) -> str:
+    """The last line: all good, or how many problems."""
+    problems = sum(not f.ok for f in findings)
+    return "All good." if not problems else f"{problems} problem(s): see the 'fix:' lines above."
 
 
 def report(findings: list[Finding]) -> str:
-    """The printed report, ending with a one-line verdict."""
-    lines = ["Dropout Lab doctor"] + [line for f in findings for line in f.lines()]
-    problems = sum(not f.ok for f in findings)
-    lines.append("All good." if not problems else f"{problems} problem(s): see the 'fix:' lines above.")
-    return "\n".join(lines)
+    """The whole report as one text, ending with the verdict."""
+    return "\n".join([HEADER, *(line for f in findings for line in f.lines()), verdict(findings)])
 
 
 def main() -> int:
-    """Print the report; 0 when all is well, 1 otherwise."""
-    findings = run_checks()
-    print(report(findings))
+    """Print each finding as it is made, then the verdict; 0 when all is well, 1 otherwise."""
+    print(HEADER, flush=True)
+    findings = []
+    for finding in run_checks():
+        findings.append(finding)
+        print("\n".join(finding.lines()), flush=True)
+    print(verdict(findings))
     return 0 if all(f.ok for f in findings) else 1
 
 

@@ -50,14 +50,16 @@ def fast_dropout(x: object, rate: float, rng: RNGLike = None, *,
                  out: np.ndarray | None = None) -> np.ndarray:
     """Inverted training-time dropout on float32 data, fast; the keep probability is
     quantised to 2**-16 and survivors are scaled by 1/keep_effective so E[y] = x (lesson 04)."""
-    x32 = np.ascontiguousarray(as_float_array(x), dtype=np.float32)
+    x = as_float_array(x)
+    x32 = np.ascontiguousarray(x, dtype=np.float32).reshape(x.shape)  # keeps a 0-d input 0-d
     t = threshold(rate)
+    generator = as_generator(rng)  # checked even when no bit is drawn
     y = _output_buffer(out, x32.shape)
     if t >= LEVELS:  # rate 1: every unit dropped
         y.fill(0.0)
         return y
     scale = np.float32(LEVELS / (LEVELS - t))
-    _dropout_chunks(x32.reshape(-1), y.reshape(-1), scale, _mask_drawer(t, _fast_bits(as_generator(rng))))
+    _dropout_chunks(x32.reshape(-1), y.reshape(-1), scale, _mask_drawer(t, _fast_bits(generator)))
     return y
 
 
@@ -95,5 +97,6 @@ def _dropout_chunks(x: np.ndarray, y: np.ndarray, scale: np.float32, draw_mask) 
         n = min(CHUNK, x.size - start)
         keep = draw_mask(n)
         chunk = y[start:start + n]
-        np.multiply(x[start:start + n], scale, out=chunk)
-        np.multiply(chunk, keep, out=chunk)
+        # Mask first, then scale: a dropped unit is exactly 0 even when x * scale would overflow.
+        np.multiply(x[start:start + n], keep, out=chunk)
+        np.multiply(chunk, scale, out=chunk)

@@ -14,10 +14,14 @@ from ._validate import as_float_array, check_rate, check_seed
 from .core import dropout_forward
 
 FRAMEWORKS = ("numpy", "torch", "keras")
-# The same bounds as pyproject.toml's extras (tests/test_packaging.py keeps them in step).
+# The same requirements as pyproject.toml's extras (tests/test_packaging.py keeps them in step).
+# torch is bounded above: an unbounded pip install may pull a multi-GB CUDA build of a newer release.
+TORCH_REQUIREMENT = "torch>=2.3,<=2.13.0"
+KERAS_REQUIREMENTS = ("keras>=3.5", "tensorflow-cpu>=2.16", "tensorflow>=2.16")
 INSTALL_HINTS = {
-    "torch": "pip install 'torch>=2.3,<=2.13.0'   (or, in the course folder: pip install -e '.[torch]')",
-    "keras": "pip install 'keras>=3.5' 'tensorflow-cpu>=2.16' on Linux x86-64, 'tensorflow>=2.16' elsewhere   "
+    "torch": f"pip install '{TORCH_REQUIREMENT}'   (or, in the course folder: pip install -e '.[torch]')",
+    "keras": f"pip install '{KERAS_REQUIREMENTS[0]}' '{KERAS_REQUIREMENTS[1]}' on Linux x86-64, "
+             f"'{KERAS_REQUIREMENTS[0]}' '{KERAS_REQUIREMENTS[2]}' elsewhere   "
              "(or, in the course folder: pip install -e '.[keras]')",
 }
 
@@ -68,7 +72,11 @@ def keras_backend() -> str:
 
 
 def keras_device(device: str | None = None) -> str:
-    """The device Keras will use: `device` if given, else the backend's GPU when present, else CPU."""
+    """The device Keras will use: `device` if given, else the backend's GPU when present, else CPU.
+
+    Keras reads the backend from KERAS_BACKEND or ~/.keras/keras.json ("backend"); it is
+    TensorFlow when neither sets one.
+    """
     if device is not None:
         return device
     backend = keras_backend()
@@ -77,7 +85,10 @@ def keras_device(device: str | None = None) -> str:
     if backend == "tensorflow":
         tf = importlib.import_module("tensorflow")
         return "gpu:0" if tf.config.list_physical_devices("GPU") else "cpu:0"
-    return "cpu:0"
+    if backend == "jax":
+        first = importlib.import_module("jax").devices()[0]  # JAX puts arrays on its first device
+        return f"{first.platform}:{first.id}"
+    return f"cpu:0 (backend {backend!r}: device not detected)"
 
 
 @dataclass(frozen=True)

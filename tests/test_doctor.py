@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from dropout_lab import doctor
 
 WIDGETS = doctor.WIDGET_EXTENSION
@@ -17,6 +19,7 @@ def lab_page(extensions: list[str], disabled: list[str] = ()) -> str:
     return f'<html><script id="jupyter-config-data" type="application/json">{json.dumps(config)}</script></html>'
 
 
+@pytest.mark.slow
 def test_runs_as_a_module_and_reports_everything():
     result = subprocess.run([sys.executable, "-m", "dropout_lab.doctor"], capture_output=True, text=True,
                             timeout=240)
@@ -84,9 +87,50 @@ def test_running_servers_each_get_a_verdict():
 
 
 def test_exit_code_is_one_when_anything_is_wrong(monkeypatch, capsys):
-    monkeypatch.setattr(doctor, "run_checks", lambda: [doctor.Finding(True, "a"), doctor.Finding(False, "b", "do c")])
+    findings = [doctor.Finding(True, "a"), doctor.Finding(False, "b", "do c")]
+    monkeypatch.setattr(doctor, "run_checks", lambda: iter(findings))
     assert doctor.main() == 1
     out = capsys.readouterr().out
     assert "XX  b" in out and "fix: do c" in out and "1 problem(s)" in out
-    monkeypatch.setattr(doctor, "run_checks", lambda: [doctor.Finding(True, "a")])
+    monkeypatch.setattr(doctor, "run_checks", lambda: iter([doctor.Finding(True, "a")]))
     assert doctor.main() == 0
+
+
+def test_minimal_install_without_jupyter_core_is_reported_not_raised(monkeypatch):
+    import builtins
+    real_import = builtins.__import__
+
+    def no_jupyter(name, *args, **kwargs):
+        if name.startswith("jupyter_core"):
+            raise ImportError(f"No module named {name!r}")
+        return real_import(name, *args, **kwargs)
+    monkeypatch.setattr(builtins, "__import__", no_jupyter)
+    finding = doctor.check_widget_extension()
+    assert not finding.ok and "jupyter_core" in finding.what and "make setup" in finding.fix
+
+
+def test_says_it_is_working_at_once_then_streams_each_line(monkeypatch, capsys):
+    seen_before = []
+
+    def checks():
+        seen_before.append(capsys.readouterr().out)  # what was printed before the first check ran
+        yield doctor.Finding(True, "first")
+    monkeypatch.setattr(doctor, "run_checks", checks)
+    assert doctor.main() == 0
+    assert seen_before[0].startswith("Dropout Lab doctor: checking your setup")
+
+
+def test_gpu_line_explains_a_cpu_only_build():
+    finding = doctor.check_gpu()
+    import torch
+    if torch.version.cuda is None:
+        assert finding.ok and "CPU-only build" in finding.what and "--index-url" in finding.fix
+        assert "torch>=2.3,<=2.13.0" in finding.fix
+
+
+def test_a_missing_framework_names_the_lessons_that_need_it(monkeypatch):
+    from dropout_lab import frameworks
+    real = frameworks.is_installed
+    monkeypatch.setattr(frameworks, "is_installed", lambda name: False if name == "torch" else real(name))
+    torch_line = next(f for f in doctor.check_frameworks() if f.what.startswith("torch"))
+    assert not torch_line.ok and "01" in torch_line.what and "pip install" in torch_line.fix

@@ -103,6 +103,7 @@ def test_framework_info_names_version_and_device():
     assert keras_info.device.split(":")[0] in {"cpu", "gpu", "cuda"} and "backend" in keras_info.line()
 
 
+@pytest.mark.slow
 def test_keras_on_the_torch_backend_gives_the_same_statistics():
     code = ("import numpy as np, json, dropout_lab as dl; x = np.ones((1000, 100), np.float32); "
             "y = dl.run_dropout('keras', x, 0.3, seed=2); "
@@ -114,3 +115,13 @@ def test_keras_on_the_torch_backend_gives_the_same_statistics():
     low, high = dl.binomial_band(0.3, 100_000, z=Z)
     assert backend == "torch" and low <= fraction <= high
     assert values == [0.0, round(1 / 0.7, 6)]
+
+
+def test_keras_device_on_the_jax_backend_asks_jax(monkeypatch):
+    import types
+    fake_jax = types.SimpleNamespace(devices=lambda: [types.SimpleNamespace(platform="gpu", id=0)])
+    monkeypatch.setattr(frameworks, "keras_backend", lambda: "jax")
+    monkeypatch.setitem(sys.modules, "jax", fake_jax)
+    assert frameworks.keras_device() == "gpu:0"
+    monkeypatch.setattr(frameworks, "keras_backend", lambda: "openvino")
+    assert "not detected" in frameworks.keras_device()

@@ -16,6 +16,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SLUG = "zz_throwaway"
+pytestmark = pytest.mark.slow  # a copy of the repository and a notebook run
 
 
 def tracked_files() -> list[str]:

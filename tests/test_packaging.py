@@ -75,3 +75,12 @@ def test_every_requirement_is_pinned_in_constraints_txt():
 
 def test_setup_installs_with_the_constraints():
     assert "-c constraints.txt -e '.[all]'" in (ROOT / "Makefile").read_text()
+
+
+def test_install_hints_ask_for_what_pyproject_asks_for():
+    from dropout_lab import frameworks
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert {_normalise(frameworks.TORCH_REQUIREMENT)} == {_normalise(r) for r in extras["torch"]}
+    keras_extra = {_normalise(r.split(";")[0]) for r in extras["keras"]}
+    assert {_normalise(r) for r in frameworks.KERAS_REQUIREMENTS} == keras_extra
+    assert frameworks.TORCH_REQUIREMENT in frameworks.INSTALL_HINTS["torch"]
