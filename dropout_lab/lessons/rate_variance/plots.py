@@ -1,6 +1,7 @@
-"""Plots for lesson 03: realised zero fractions, their ±3σ band, and the naive-count bias."""
+"""Plots for lesson 03: realised zero fractions, their ±3σ band, and three ways to count zeros after a ReLU."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -12,12 +13,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from ...stats import binomial_band
 from ...ui.figures import InPlaceFigure, new_axes
 
 if TYPE_CHECKING:
     from ...stats import ZeroFractionSweep
-    from .compute import RateTrials
+    from .compute import RateTrials, ReluCount
 
 BAND_COLOUR = "#9ecae1"
 EDGES = np.linspace(0.0, 1.0, 201)  # fixed bins, so a shrinking spread is visible as is
@@ -78,42 +78,9 @@ def plot_zero_fraction_hist(trials: RateTrials, ax: Axes | None = None) -> Figur
     return fig
 
 
-def _create_wobble(ax: Axes) -> _BandedArtists:
-    artists = _BandedArtists(ax, ax.axhspan(0, 0, color=BAND_COLOUR, alpha=0.5, lw=0),
-                             ax.axhline(0, color="k", lw=1, ls="--"),
-                             ax.plot([], [], color="#3182bd", lw=1)[0])
-    ax.set(xlabel="forward pass", ylabel="zero fraction")
-    _few_ticks(ax)
-    return artists
-
-
-def _update_wobble(artists: _BandedArtists, fractions: np.ndarray, rate: float, n: int,
-                   window: float) -> None:
-    low, high = binomial_band(rate, n)
-    artists.band.set_y(low)
-    artists.band.set_height(high - low)
-    artists.rate_line.set_ydata([rate, rate])
-    artists.data.set_data(np.arange(1, len(fractions) + 1), fractions)
-    artists.ax.set(ylim=(max(0.0, rate - window), min(1.0, rate + window)), xlim=(1, len(fractions)))
-    _title(artists.ax, f"{len(fractions)} forward passes through {n:,} units at rate {rate:.2f} (shaded: ±3σ)")
-
-
-def plot_wobble(fractions: np.ndarray, rate: float, n: int,
-                ax: Axes | None = None, window: float = 0.25) -> Figure:
-    """Zero fraction of successive forward passes through n units, with the ±3σ band (lesson 03)."""
-    fig, ax = new_axes(ax)
-    _update_wobble(_create_wobble(ax), fractions, rate, n, window)
-    return fig
-
-
 def zero_fraction_hist_updater() -> InPlaceFigure:
     """A callable trials -> Figure drawing plot_zero_fraction_hist's picture in one figure (lesson 03)."""
     return InPlaceFigure(_create_hist, _update_hist)
-
-
-def wobble_updater() -> InPlaceFigure:
-    """A callable (fractions, rate, n, window) -> Figure drawing plot_wobble's picture in one figure (lesson 03)."""
-    return InPlaceFigure(_create_wobble, _update_wobble)
 
 
 def plot_spread_vs_n(sweep: ZeroFractionSweep, ax: Axes | None = None) -> Figure:
@@ -129,16 +96,53 @@ def plot_spread_vs_n(sweep: ZeroFractionSweep, ax: Axes | None = None) -> Figure
     return fig
 
 
-def plot_naive_bias(zero_before: np.ndarray, naive: np.ndarray, correct: np.ndarray,
-                    rate: float, ax: Axes | None = None) -> Figure:
-    """Naive vs correct zero counts after dropout as the input's own zero share grows (lesson 03)."""
-    fig, ax = new_axes(ax)
-    z = np.linspace(0, 1, 101)
-    ax.plot(z, z + (1 - z) * rate, color="#de2d26", lw=1, label="z0 + (1 - z0)·rate")
-    ax.plot(zero_before, naive, "o", color="#de2d26", ms=4, label="naive count (measured)")
-    ax.axhline(rate, color="k", lw=1, ls="--", label="rate")
-    ax.plot(zero_before, correct, "s", color="#3182bd", ms=4, label="count among non-zero inputs")
-    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="zero share before dropout z0",
-           ylabel="zero fraction after", title=f"counting zeros at rate {rate:.2f}")
+
+NAIVE, DIFFERENCE, HONEST = "#de2d26", "#fd8d3c", "#3182bd"
+_Z = np.linspace(0.0, 1.0, 101)
+
+
+@dataclass(frozen=True)
+class _CountArtists:
+    """The three predicted lines and their measured points, as the rate or z0 changes."""
+
+    ax: Axes
+    lines: tuple[Line2D, Line2D, Line2D]
+    points: tuple[Line2D, Line2D, Line2D]
+
+
+def _create_counts(ax: Axes) -> _CountArtists:
+    styles = [(NAIVE, "o", "naive: all zeros / all units   z0 + (1 - z0)·rate"),
+              (DIFFERENCE, "^", "after − before   (1 - z0)·rate"),
+              (HONEST, "s", "honest: zeros among live units   rate")]
+    lines = tuple(ax.plot([], [], color=colour, lw=1, label=label)[0] for colour, _, label in styles)
+    points = tuple(ax.plot([], [], marker, color=colour, ms=5)[0] for colour, marker, _ in styles)
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="share of zeros before dropout z0 (lines: predicted, marks: measured)",
+           ylabel="zero count after dropout")
     ax.legend(fontsize=8, frameon=False, loc="upper left")
+    _few_ticks(ax)
+    return _CountArtists(ax, lines, points)
+
+
+def _update_counts(artists: _CountArtists, counts: Sequence[ReluCount]) -> None:
+    rate = counts[0].rate
+    predicted = (_Z + (1 - _Z) * rate, (1 - _Z) * rate, np.full_like(_Z, rate))
+    z0 = [c.zero_before for c in counts]
+    measured = ([c.naive for c in counts], [c.difference for c in counts], [c.honest for c in counts])
+    for line, points, curve, values in zip(artists.lines, artists.points, predicted, measured):
+        line.set_data(_Z, curve)
+        points.set_data(z0, values)
+    _title(artists.ax, f"counting dropout's zeros at rate {rate:.2f}")
+
+
+def plot_zero_counts(counts: Sequence[ReluCount], ax: Axes | None = None) -> Figure:
+    """Naive, after − before and honest zero counts (marks) against predictions (lines) as z0 grows (lesson 03)."""
+    if not counts or len({c.rate for c in counts}) != 1:
+        raise ValueError("counts must be a non-empty sequence of ReluCount at one rate")
+    fig, ax = new_axes(ax)
+    _update_counts(_create_counts(ax), counts)
     return fig
+
+
+def zero_counts_updater() -> InPlaceFigure:
+    """A callable counts -> Figure drawing plot_zero_counts' picture in one figure (lesson 03)."""
+    return InPlaceFigure(_create_counts, _update_counts)

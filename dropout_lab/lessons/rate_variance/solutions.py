@@ -11,8 +11,9 @@ def solution_1():
 
 def solution_2():
     """Exercise 2."""
-    # 3 * sqrt(0.25 / n) <= 0.001  <=>  n >= (3 / 0.001)**2 * 0.25
-    answer_2 = 2_250_000
+    import math
+    # 3 * sqrt(0.25 / n) <= 0.001  <=>  n >= (3 / 0.001)**2 * 0.25; round up to a whole unit
+    answer_2 = math.ceil((3 / 0.001) ** 2 * 0.5 * 0.5)   # 2_250_000
     return answer_2
 
 
@@ -25,6 +26,13 @@ def solution_3():
 
 def solution_4():
     """Exercise 4."""
+    # only the 70 % live units can be zeroed; each is, with probability 0.2
+    answer_4 = (1 - 0.3) * 0.2   # 0.14: biased low by z0 * rate = 0.06
+    return answer_4
+
+
+def solution_5():
+    """Exercise 5."""
     def dropout_share(before, after):
         alive = before != 0                  # units dropout could still zero
         return (after[alive] == 0).mean()
