@@ -74,13 +74,22 @@ class Dashboard(widgets.VBox):
         self.readout.add_class("dl-readout")
         self.figure: Figure | None = None
         self.result: Any = None
-        declared = html.escape(json.dumps([{"kind": type(c).__name__, **asdict(c)} for c in self.checks]), quote=True)
+        declared = html.escape(json.dumps([self._declared(c) for c in self.checks]), quote=True)
         header = widgets.HTML(f"<b data-checks=\"{declared}\">{html.escape(title)}</b>")
         super().__init__([header, widgets.HBox(list(controls.values())), self.readout, self.image])
         self.add_class("dl-dashboard")
         for control in controls.values():
             control.observe(self._on_change, names="value")
         self.update()
+
+    def _declared(self, rule: Moves | Agrees) -> dict[str, Any]:
+        """A check as JSON for the page; a Moves names its slider by the label the page shows."""
+        data = {"kind": type(rule).__name__, **asdict(rule)}
+        if isinstance(rule, Moves):
+            if rule.control not in self.controls:
+                raise ValueError(f"a Moves check names control {rule.control!r}; controls are {list(self.controls)}")
+            data["label"] = self.controls[rule.control].description or rule.control
+        return data
 
     def values(self) -> dict[str, Any]:
         """The current value of every control, by name."""

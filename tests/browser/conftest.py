@@ -1,4 +1,4 @@
-"""Fixtures for the real-browser test: a throwaway JupyterLab and headless Debian Chromium (issue 5).
+"""Fixtures for the real-browser test: a throwaway JupyterLab and headless Debian Chromium (issues 5, 15).
 
 Both are started once per test session and stopped whatever happens (finally blocks;
 the server's whole process group, kernels included, is killed if it does not exit).
@@ -37,22 +37,25 @@ def chromium_path() -> Path:
 # fraction vs rate) and one whose callback raises after its first draw.
 REFERENCE = "zz_browser_selftest.ipynb"
 _SETUP = "%matplotlib inline\nimport numpy as np\nimport ipywidgets as widgets\nimport dropout_lab as dl"
-_RENDER = """def render(rate):
+_RENDER = """from dropout_lab.ui.dashboard import Dashboard, Moves, readout
+
+def render(rate):
     out, _ = dl.dropout_forward(np.ones(20_000), rate, rng=0)
     fig, ax = dl.ui.figures.new_axes(figsize=(3, 2))
     ax.bar([0], [dl.zero_fraction(out)])
-    return fig, dl.ui.dashboard.readout({"zero fraction": dl.zero_fraction(out)}), out
+    return fig, readout({"zero fraction": dl.zero_fraction(out)}), out
 
 def rate_slider():
     return widgets.FloatSlider(value=0.5, min=0.0, max=0.9, step=0.05, description="rate")
 
-dl.ui.dashboard.Dashboard("Self-test: zero fraction", {"rate": rate_slider()}, render)"""
+CHECKS = (Moves("zero fraction", "rate", +1, "each unit is dropped with probability rate"),)
+Dashboard("Self-test: zero fraction", {"rate": rate_slider()}, render, checks=CHECKS)"""
 _BROKEN = """def broken(rate):
     if rate != 0.5:
         raise RuntimeError("deliberately broken callback")
     return render(rate)
 
-dl.ui.dashboard.Dashboard("Self-test: broken", {"rate": rate_slider()}, broken)"""
+Dashboard("Self-test: broken", {"rate": rate_slider()}, broken, checks=CHECKS)"""
 
 
 @pytest.fixture(scope="session")
@@ -66,9 +69,11 @@ def reference_notebooks() -> dict[str, dict]:
 
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory, reference_notebooks) -> lab_server.LabServer:
-    """JupyterLab on a free loopback port, serving a throwaway copy of the lessons."""
+    """JupyterLab on a free loopback port, serving the generated dashboards notebook and the self-test."""
+    from test_lessons_in_browser import DASHBOARDS, NOTEBOOK, dashboards_notebook
     root = tmp_path_factory.mktemp("lab-root")
-    lab_server.prepare_root(REPO, root, reference_notebooks, break_dashboards=BREAK_DASHBOARDS)
+    notebooks = {**reference_notebooks, NOTEBOOK: dashboards_notebook(DASHBOARDS)}
+    lab_server.prepare_root(REPO, root, notebooks, break_dashboards=BREAK_DASHBOARDS)
     server = lab_server.start(root, tmp_path_factory.mktemp("lab-home"))
     try:
         yield server
@@ -89,28 +94,19 @@ def browser(chromium_path):
             chromium.close()
 
 
-@pytest.fixture
-def page(browser, lab, request):
-    """A fresh tab; on failure a full-page screenshot goes to test-output/browser/."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    tab = context.new_page()
-    tab.set_default_timeout(30_000)
-    try:
-        yield tab
-    finally:
-        report = getattr(request.node, "rep_call", None)
-        if report is not None and report.failed:
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            name = request.node.name.replace("/", "_").replace("[", "_").rstrip("]")
-            try:
-                tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, timeout=20_000)
-            except Exception as error:  # a screenshot must never hide the real failure
-                print(f"screenshot failed: {error}")
-        context.close()
+@pytest.fixture(autouse=True)
+def screenshot_on_failure(request):
+    """After a failed test, a full-page screenshot of the page it used goes to test-output/browser/."""
+    yield
+    report = getattr(request.node, "rep_call", None)
+    page = request.node.funcargs.get("shown", (None,))[0] if "shown" in request.node.funcargs else None
+    if report is not None and report.failed and page is not None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = request.node.name.replace("/", "_").replace("[", "_").rstrip("]")
         try:
-            lab.shutdown_kernels()
-        except OSError:
-            pass
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, timeout=20_000)
+        except Exception as error:  # a screenshot must never hide the real failure
+            print(f"screenshot failed: {error}")
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

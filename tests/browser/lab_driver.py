@@ -19,72 +19,18 @@ class DashboardFailure(AssertionError):
     """What a learner would see go wrong, in words."""
 
 
-# ---------------------------------------------------------------- what the math says
-@dataclass(frozen=True)
-class Expectation:
-    """How a metric must move when a slider goes from its minimum to its maximum."""
-
-    metric: str            # regex on the readout's data-metric name
-    control: str           # regex on the slider's label
-    direction: int         # +1 grows, -1 shrinks
-    title: str = ".*"      # regex on the dashboard title
-    why: str = ""
-
-    def applies(self, title: str, control: str, metric: str) -> bool:
-        return all(re.search(p, s, re.I) for p, s in
-                   [(self.title, title), (self.control, control), (self.metric, metric)])
-
-
-# Per-dashboard expectations, keyed by dashboard title / slider label / readout metric.
-# Every slider also gets the generic check: moving it from min to max changes the numbers
-# or the figure (and no readout shows NaN).
-EXPECTATIONS = [
-    Expectation(r"zero fraction$", r"^rate$", +1,
-                why="each unit is dropped with probability rate, so the zero fraction follows it"),
-    Expectation(r"^mean$", r"^rate$", +1, title=r"^realised zero fraction",
-                why="the mean zero fraction over trials is ≈ rate"),
-    Expectation(r" std$", r"^rate$", +1, title=r"NumPy, PyTorch and Keras",
-                why="inverted dropout of ones has std √(rate/(1-rate))"),
-    Expectation(r"^variance \(rescaled\)$", r"^rate$", +1, why="Var[out] = x²·rate/(1-rate)"),
-    Expectation(r"^mean \(not rescaled\)$", r"^rate$", -1, why="without 1/(1-rate) the mean is (1-rate)·x"),
-    Expectation(r"^mean \(rescaled\)$", r"^x$", +1, why="with 1/(1-rate) the mean is x"),
-    Expectation(r"^(measured|predicted) std$", r"^n$", -1, why="the zero fraction's std is √(rate(1-rate)/n)"),
-    Expectation(r"^σ$|^largest \|fraction - rate\|$", r"^units$", -1,
-                why="the zero fraction's spread shrinks as 1/√n"),
-    Expectation(r"^RMS error$|^σ/√k$", r"^k samples$", -1, why="Monte-Carlo error shrinks as 1/√k"),
-    Expectation(r"^MC error \(%\)$", r"^k$", -1, why="averaging more sampled networks lowers the error (paper Fig. 11)"),
-]
-
-
-@dataclass(frozen=True)
-class Agreement:
-    """A measured readout value must match the formula's value shown next to it."""
-
-    metric: str            # exact readout name of the measured value
-    reference: str         # exact readout name of the predicted value
-    rel_tol: float
-    abs_tol: float = 1e-9
-    control: str = ".*"    # only in states reached by moving this slider
-    why: str = ""
-
-
-# Tolerances are ≥ 5 standard errors at the dashboards' sample sizes (comments give the worst case).
-AGREEMENTS = [
-    # lesson 02, n = 10^6: worst relative SE ≈ 0.3 % (variance at rate 0.9); 2 % is > 6 SE.
-    Agreement("mean (rescaled)", "x", 0.02, why="E[out] = x"),
-    Agreement("mean (not rescaled)", "(1-rate)·x", 0.02, why="E[out] = (1-rate)·x without rescaling"),
-    Agreement("variance (rescaled)", "x²·rate/(1-rate)", 0.02, why="Var[out] = x²·rate/(1-rate)"),
-    # lesson 03, 4000 trials: the sample std's relative SE ≤ 1.3 % over the slider range used.
-    Agreement("measured std", "predicted std", 0.08, why="std of Binomial(n, rate)/n"),
-    # lesson 00 at the slider's ends: rate 0 drops nothing, rate 1 drops everything.
-    Agreement("realised zero fraction", "rate", 0.0, control=r"^rate$", why="exact at rate 0 and 1"),
-]
-
+# ---------------------------------------------------------------- what the maths says
+# Every dashboard declares its own checks (dropout_lab.ui.dashboard.Moves / Agrees) and carries
+# them into the page as JSON on its title (data-checks): the same rules tests/test_ui.py applies
+# in Python are applied here to what is on screen.
 
 # ---------------------------------------------------------------- reading the page
 _STATE_JS = """d => ({
   title: (d.querySelector('.widget-html-content b') || {}).textContent || '',
-  metrics: Object.fromEntries([...d.querySelectorAll('span.dl-metric')].map(e => [e.dataset.metric, e.textContent.trim()])),
+  checks: JSON.parse((d.querySelector('.widget-html-content b[data-checks]') || {dataset: {checks: '[]'}})
+                     .dataset.checks || '[]'),
+  metrics: Object.fromEntries([...d.querySelectorAll('span.dl-metric')]
+                              .map(e => [e.dataset.metric, e.textContent.trim()])),
   image: (d.querySelector('img.widget-image') || {}).src || '',
   sliders: [...d.querySelectorAll('.widget-slider')].map(s => ({
       label: ((s.querySelector('.widget-label') || {}).textContent || '').trim(),
@@ -98,6 +44,7 @@ class DashboardState:
     """What is on screen for one dashboard."""
 
     title: str
+    checks: list[dict]
     metrics: dict[str, str]
     image: str
     sliders: list[dict]
@@ -157,12 +104,14 @@ def open_notebook(page: Page, server: LabServer, path: str, timeout: float = 90)
     return wait_for(kernel_ready, timeout, f"the kernel of {path} to start")
 
 
-_PROMPTS_JS = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')].map(c => ({
-  prompt: ((c.querySelector('.jp-InputPrompt') || {}).textContent || '').trim(),
-  empty: !((c.querySelector('.cm-content') || {}).textContent || '').trim(),
-  error: !!c.querySelector('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"] pre')
-         && /Traceback|Error/.test(c.querySelector('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').textContent),
-}))"""
+_PROMPTS_JS = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')].map(c => {
+  const stderr = c.querySelector('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]');
+  return {
+    prompt: ((c.querySelector('.jp-InputPrompt') || {}).textContent || '').trim(),
+    empty: !((c.querySelector('.cm-content') || {}).textContent || '').trim(),
+    error: !!(stderr && stderr.querySelector('pre')) && /Traceback|Error/.test(stderr.textContent),
+  };
+})"""
 
 
 def menu(page: Page, top: str, item: str) -> None:
@@ -251,7 +200,8 @@ def drive_slider(dashboard: Locator, server: LabServer, kernel_id: str, index: i
     report = SliderReport(start.title, label, low, high)
     report.checked = check_expectations(report)
     restore(dashboard, index, value0)  # put the slider back where the lesson left it
-    settled(dashboard, server, kernel_id, high, label, expect_change=_slider_value(dashboard, index) != high.sliders[index]["value"])
+    moved_back = _slider_value(dashboard, index) != high.sliders[index]["value"]
+    settled(dashboard, server, kernel_id, high, label, expect_change=moved_back)
     return report
 
 
@@ -280,32 +230,31 @@ def _slider_value(dashboard: Locator, index: int) -> str:
 
 
 def check_expectations(report: SliderReport) -> list[str]:
-    """Apply the table of expectations to a min→max move; return what was checked."""
+    """Apply the dashboard's declared checks to a min→max move of one slider; return what was checked."""
     checked = []
-    for name, high_text in report.high.metrics.items():
-        low, high = _number(report.low.metrics.get(name)), _number(high_text)
-        for rule in EXPECTATIONS:
-            if low is None or high is None or not rule.applies(report.dashboard, report.slider, name):
-                continue
-            if (high - low) * rule.direction <= 0:
+    for rule in report.high.checks:
+        if rule["kind"] == "Moves" and rule["label"] == report.slider:
+            low, high = (_number(seen.metrics.get(rule["metric"])) for seen in (report.low, report.high))
+            if low is None or high is None:
+                raise DashboardFailure(f"dashboard {report.dashboard!r}: its readout shows no number "
+                                       f"{rule['metric']!r} (declared in its checks)")
+            if (high - low) * rule["direction"] <= 0:
                 raise DashboardFailure(
                     f"dashboard {report.dashboard!r}: moving {report.slider!r} from min to max should make "
-                    f"{name!r} {'grow' if rule.direction > 0 else 'shrink'} ({rule.why}), "
+                    f"{rule['metric']!r} {'grow' if rule['direction'] > 0 else 'shrink'} ({rule['why']}), "
                     f"but it went {low:g} → {high:g}")
-            checked.append(f"{name} {'↑' if rule.direction > 0 else '↓'}")
-    for rule in AGREEMENTS:
-        if not re.search(rule.control, report.slider, re.I):
-            continue
-        for seen in (report.low, report.high):
-            measured, predicted = (_number(seen.metrics.get(k)) for k in (rule.metric, rule.reference))
-            if measured is None or predicted is None:
-                continue
-            if not math.isclose(measured, predicted, rel_tol=rule.rel_tol, abs_tol=rule.abs_tol):
-                raise DashboardFailure(
-                    f"dashboard {report.dashboard!r} with {report.slider!r} at "
-                    f"{_value(seen, report.slider)}: {rule.metric} = {measured:g} but {rule.reference} = "
-                    f"{predicted:g} ({rule.why}; tolerance {rule.rel_tol:.0%})")
-            checked.append(f"{rule.metric} ≈ {rule.reference} at {_value(seen, report.slider)}")
+            checked.append(f"{rule['metric']} {'↑' if rule['direction'] > 0 else '↓'}")
+        elif rule["kind"] == "Agrees":
+            for seen in (report.low, report.high):
+                measured, predicted = (_number(seen.metrics.get(rule[k])) for k in ("measured", "predicted"))
+                if measured is None or predicted is None:
+                    continue
+                if not math.isclose(measured, predicted, rel_tol=rule["rel_tol"], abs_tol=rule["abs_tol"]):
+                    raise DashboardFailure(
+                        f"dashboard {report.dashboard!r} with {report.slider!r} at {_value(seen, report.slider)}: "
+                        f"{rule['measured']} = {measured:g} but {rule['predicted']} = {predicted:g} "
+                        f"({rule['why']}; tolerance {rule['rel_tol']:.0%})")
+                checked.append(f"{rule['measured']} ≈ {rule['predicted']} at {_value(seen, report.slider)}")
     return checked
 
 

@@ -1,10 +1,10 @@
 """Start and stop a throwaway JupyterLab server for the browser test (issue 5)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -17,7 +17,8 @@ from pathlib import Path
 # A clean, quiet JupyterLab: every cell in the DOM (no virtual scrolling), no autosave
 # into the copied notebooks, no news / update pop-ups over the notebook.
 LAB_SETTINGS = {
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none", "autoStartDefaultKernel": True},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none",
+                                                                   "autoStartDefaultKernel": True},
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
         "fetchNews": "false", "checkForUpdates": False},
@@ -74,17 +75,15 @@ def _dl_broken_update(self):
 _dl_widgets.Dashboard.update = _dl_broken_update"""
 
 
-def prepare_root(repo: Path, root: Path, extra_notebooks: dict[str, dict] | None = None,
-                 break_dashboards: bool = False) -> None:
-    """Copy the lessons into `root` (the repo's notebooks are never opened or saved)."""
-    shutil.copytree(repo / "notebooks", root / "notebooks",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    if (repo / "data").is_dir():  # lessons read ../data relative to the notebook
+def prepare_root(repo: Path, root: Path, notebooks: dict[str, dict], break_dashboards: bool = False) -> None:
+    """Write the generated notebooks into `root`/notebooks (the repo's lessons are never opened or saved)."""
+    (root / "notebooks").mkdir()
+    if (repo / "data").is_dir():  # the course's data, where a lesson would find it
         (root / "data").symlink_to(repo / "data")
-    for name, notebook in (extra_notebooks or {}).items():
-        (root / "notebooks" / name).write_text(json.dumps(notebook))
-    if break_dashboards:
-        for path in (root / "notebooks").glob("[0-9][0-9]_*.ipynb"):
+    for name, notebook in notebooks.items():
+        path = root / "notebooks" / name
+        path.write_text(json.dumps(notebook))
+        if break_dashboards and name.startswith("zz_all"):
             _insert_after_first_code_cell(path, BREAK_CELL)
 
 
@@ -166,8 +165,6 @@ def stop(server: LabServer, grace: float = 10) -> None:
         except subprocess.TimeoutExpired:
             continue
         # The leader is gone; make sure no kernel of its group outlives it.
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pgid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         return
