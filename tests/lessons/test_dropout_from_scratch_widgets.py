@@ -1,19 +1,49 @@
-"""Dashboards of lessons 00-02: set the controls, check the numbers follow the maths."""
+"""Lesson 01's dashboard: every framework's readout follows the rate and sits next to the prediction."""
+import math
+
+import numpy as np
 
 import dropout_lab as dl
+from dropout_lab.lessons.dropout_from_scratch import widgets
 from dropout_lab.lessons.dropout_from_scratch.compute import ones_bands
+from dropout_lab.stats import Z_CHECK
 
 
-def test_three_frameworks_follow_the_rate():
-    dash = dl.lessons.dropout_from_scratch.widgets.three_frameworks()
+def test_three_frameworks_follow_the_rate_and_show_the_prediction():
+    dash = widgets.three_frameworks()
     assert set(dash.result) == {"numpy", "torch", "keras"}
-    for rate in (0.1, 0.5, 0.8):
+    for rate in (0.05, 0.1, 0.5, 0.8, 0.9):
         dash.controls["rate"].value = rate
-        bands = ones_bands(rate, 32 * 32, z=4)
+        bands = ones_bands(rate, 32 * 32, Z_CHECK)
+        metrics = dash.metrics()
+        assert float(metrics["predicted std"]) == float(f"{math.sqrt(rate / (1 - rate)):.4g}")
         for name, stats in dash.result.items():
             assert bands.contains(stats), (name, rate, stats)
+            # the declared tolerances hold at every rate, not only at the slider's ends
+            assert abs(stats.zero_fraction - rate) <= widgets.ZERO_TOL
+            assert math.isclose(stats.std, math.sqrt(rate / (1 - rate)), rel_tol=widgets.STD_TOL)
+
+
+def test_a_new_seed_draws_new_masks():
+    dash = widgets.three_frameworks()
     before = {k: v.zero_fraction for k, v in dash.result.items()}
     dash.controls["seed"].value = 5
-    after = {k: v.zero_fraction for k, v in dash.result.items()}
-    assert before != after  # a new seed draws new masks
-    assert "keras zero fraction" in dash.readout.value
+    assert before != {k: v.zero_fraction for k, v in dash.result.items()}
+
+
+def test_tolerances_are_five_standard_errors_at_1024_units():
+    n, zero_tol, std_tol = 1024, widgets.ZERO_TOL, widgets.STD_TOL
+    assert math.isclose(zero_tol, 5 * math.sqrt(0.25 / n))
+    assert math.isclose(widgets.MEAN_TOL, 5 * 3 / 32)                  # sqrt(0.9 / 0.1) / sqrt(1024)
+    rates = np.arange(1, 19) * 0.05
+    assert math.isclose(std_tol, 5 * 0.9 / (2 * math.sqrt(n * 0.05 * 0.95)))
+    assert std_tol >= 5 * np.max(np.abs(2 * rates - 1) / (2 * np.sqrt(n * rates * (1 - rates)))) - 1e-12
+
+
+def test_redrawn_in_place_looks_like_the_static_plot():
+    dash = widgets.three_frameworks()
+    dash.controls["rate"].value = 0.3
+    titles = {name: f"{name}: {s.zero_fraction:.0%} zeros" for name, s in dash.result.items()}
+    outputs = dl.lessons.dropout_from_scratch.compute.outputs_by_framework(np.ones((32, 32), np.float32), 0.3, 0)
+    static = dl.lessons.dropout_from_scratch.plots.plot_outputs(outputs, titles)
+    assert dl.ui.figures.to_png(static) == bytes(dash.image.value)
