@@ -4,29 +4,41 @@ from __future__ import annotations
 
 def solution_1():
     """Exercise 1."""
-    # Each of the 10 units is either kept or dropped, independently: 2 choices, 10 times.
-    n_subnetworks = 2 ** 10   # 1024
-    return n_subnetworks
+    # Every example of every minibatch draws its own mask: 10^4 · 32 = 320 000 masks. Two masks over
+    # 100 units coincide with probability 0.5^100, so ~5e10 pairs give ~4e-20 coincidences: all distinct.
+    distinct = 10_000 * 32
+    return distinct
 
 
 def solution_2():
     """Exercise 2."""
-    # The full network is the mask that keeps all 10 units; each is kept with probability
-    # keep = 1 - rate = 0.8, independently.
-    p_full = 0.8 ** 10        # ≈ 0.107: about one training step in ten uses the full network
-    return p_full
+    import numpy as np
+
+    def nwgm(logits, probabilities):
+        # log Π out(m)^P(m) = Σ P(m) z(m) − Σ P(m) logsumexp z(m); the second term is the same for
+        # every class, so renormalising over classes leaves softmax of the mean logits.
+        mean = probabilities @ logits
+        e = np.exp(mean - mean.max())
+        return e / e.sum()
+    return nwgm
 
 
 def solution_3():
     """Exercise 3."""
-    # For one softmax layer, log-probabilities are linear in the mask (up to a per-mask constant),
-    # so averaging them over masks is the same as running the average mask: the weight-scaled net.
-    exact_average = "geometric"
-    return exact_average
+    # Exact where nothing non-linear lies between a dropped layer and the softmax.
+    exact_nets = {"A", "B", "D", "F"}
+    return exact_nets
 
 
 def solution_4():
     """Exercise 4."""
-    # The Monte-Carlo error falls as σ/√k: 10× smaller error needs 10² = 100× more samples.
-    samples_factor = 100
-    return samples_factor
+    import numpy as np
+
+    from dropout_lab.lessons.ensemble import compute
+    net = compute.softmax_layer_net(4, 3, seed=0)
+    rng = np.random.default_rng(1)
+    for x in rng.normal(0.0, 2.0, size=(1000, 4)):     # search: random inputs until the two disagree
+        picked = compute.exact_ensemble(net, x, 0.5).predicted_classes()
+        if picked["arithmetic"] != picked["weight-scaled"]:
+            break
+    return x
