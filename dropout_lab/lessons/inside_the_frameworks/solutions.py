@@ -8,14 +8,14 @@ keras = load("keras")  # imported when a solution is first shown or run
 
 def solution_1():
     """Exercise 1."""
-    # noise_shape (None, 1, 16) resolves to (32, 1, 16) for x of shape (32, 50, 16)
-    answer_1 = 32 * 1 * 16   # 512 coins, each shared by the 50 time steps
+    # Keras fills None with x's dimension at the same index: (None, 1, 16) -> mask shape (32, 1, 16)
+    answer_1 = 32 * 1 * 16   # 512 coins, each shared by the 50 time steps of one (sample, channel)
     return answer_1
 
 
 def solution_2():
     """Exercise 2."""
-    answer_2 = (None, 1, 1, None)   # or (8, 1, 1, 3): share over height and width
+    answer_2 = (None, 1, 1, None)   # or (8, 1, 1, 3): one coin per (image, channel), shared over height and width
     return answer_2
 
 
@@ -30,11 +30,12 @@ def solution_3():
             self.rate = rate
 
         def forward(self, x):
-            return F.dropout(x, self.rate, training=self.training)   # follow train()/eval()
+            # F.dropout's training argument defaults to True: hand it the module's own flag
+            return F.dropout(x, self.rate, training=self.training)
     return MyDropout
 
 
 def solution_4():
     """Exercise 4."""
-    answer_4 = True   # same int seed -> same seed pair -> same mask; use keras.random.SeedGenerator for fresh masks
+    answer_4 = True   # same int seed -> same seed pair [3, 0] -> same mask; a SeedGenerator gives fresh masks
     return answer_4
