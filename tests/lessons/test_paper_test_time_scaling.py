@@ -1,22 +1,56 @@
-"""Lesson 07: the paper's weight-scaling rule, §9.1, and the miniature experiments' plumbing."""
+"""Lesson 07: the paper's weight-scaling rule, the training equivalence, §9.1, and the experiments' plumbing."""
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from dropout_lab.lessons.paper_test_time_scaling import compute as paper
+from dropout_lab.lessons.paper_test_time_scaling import stored_runs
+from dropout_lab.lessons.paper_test_time_scaling.training import Recipe, max_norm_, train_net
 from dropout_lab.mlp import MLP, MLPConfig, train_mlp
 from dropout_lab.stats import Z_CHECK as Z
 
-TINY = MLPConfig(hidden=(16,), epochs=1)
+TINY = Recipe(hidden=(16,), epochs=1)
+
+
+def test_train_net_with_defaults_takes_the_very_steps_of_train_mlp():
+    data = paper.digits(0)
+    a = train_mlp(data.x_train, data.y_train, MLPConfig(hidden=(16,), epochs=2, seed=3), data.x_test, data.y_test)
+    b = train_net(data.x_train, data.y_train, Recipe(hidden=(16,), epochs=2, seed=3), data.x_test, data.y_test)
+    for u, v in zip(a.model.weights + a.model.biases, b.model.weights + b.model.biases):
+        assert np.array_equal(u, v)
+    assert a.test_error == b.test_error and np.array_equal(a.epoch_losses, b.epoch_losses)
+
+
+def test_recipe_checks_its_knobs():
+    for bad in (dict(max_norm=0.0), dict(bias_lr=-1.0), dict(lr_decay=0.0), dict(weight_lr_scales=(1.0,)),
+                dict(hidden_rate=1.5), dict(momentum=1.0)):
+        with pytest.raises((ValueError, TypeError)):
+            Recipe(**bad)
+
+
+def test_max_norm_caps_each_units_incoming_weights():
+    w = np.array([[3.0, 0.1], [4.0, 0.1]])       # column norms 5 and 0.14
+    max_norm_(w, 2.0)
+    assert np.allclose(np.linalg.norm(w, axis=0), [2.0, np.sqrt(0.02)]) and np.allclose(w[:, 0], [1.2, 1.6])
+
+
+def test_max_norm_holds_after_training_and_learning_rates_apply_per_layer():
+    data = paper.digits(0)
+    run = train_net(data.x_train, data.y_train, replace(TINY, max_norm=0.5, lr=0.2, epochs=2))
+    assert np.linalg.norm(run.model.weights[0], axis=0).max() <= 0.5 + 1e-12
+    frozen = train_net(data.x_train, data.y_train, replace(TINY, weight_lr_scales=(1e-300, 1.0), bias_lr=1e-300))
+    assert np.allclose(frozen.model.weights[0], frozen.initial_weights[0], atol=1e-250)
+    assert not np.allclose(frozen.model.weights[1], frozen.initial_weights[1])
 
 
 def test_vanilla_net_equals_inverted_net_with_weights_times_keep():
     data = paper.digits(0)
-    trained = train_mlp(data.x_train, data.y_train, MLPConfig(mode="vanilla", epochs=2, hidden=(32,))).model
+    trained = train_net(data.x_train, data.y_train, Recipe(mode="vanilla", epochs=2, hidden=(32,))).model
     result = paper.weight_scaling_equivalence(trained, data.x_test)
-    assert result.test_max_abs_diff <= 1e-12
-    assert result.train_max_abs_diff <= 1e-12
+    assert result.test_max_abs_diff <= 1e-12 and result.train_max_abs_diff <= 1e-12
     assert result.scales == (0.8, 0.5)
 
 
@@ -26,6 +60,38 @@ def test_equivalence_wants_a_vanilla_net():
         paper.weight_scaling_equivalence(model, np.ones((2, 3)))
 
 
+@pytest.mark.parametrize("rates", [(0.2, 0.5), (0.0, 0.3), (0.5, 0.7)])
+def test_training_equivalence_lr_times_keep_squared(rates):
+    data = paper.digits(1)
+    vanilla = Recipe(hidden=(24, 12), input_rate=rates[0], hidden_rate=rates[1], mode="vanilla", epochs=3, seed=2)
+    twin = paper.training_equivalence(vanilla, data)
+    assert twin.weight_max_abs_diff < 1e-12 and twin.bias_max_abs_diff < 1e-12
+    assert twin.test_errors[0] == twin.test_errors[1]
+    # ... and it is the lr × keep² that does it: plain inverted training with the same lr drifts away.
+    keeps = vanilla.keeps()
+    van = train_net(data.x_train, data.y_train, vanilla)
+    inv = train_net(data.x_train, data.y_train, replace(vanilla, mode="inverted"),
+                    initial_weights=[k * w for k, w in zip(keeps, van.initial_weights)])
+    assert max(np.abs(wi - k * wv).max() for wi, wv, k in zip(inv.model.weights, van.model.weights, keeps)) > 1e-3
+
+
+def test_inverted_twin_recipe_scales_and_refuses():
+    twin = paper.inverted_twin_recipe(Recipe(mode="vanilla", lr=0.1))
+    assert twin.mode == "inverted" and twin.bias_lr == 0.1
+    assert twin.weight_lr_scales == pytest.approx((0.64, 0.25))
+    for bad in (Recipe(mode="inverted"), Recipe(mode="vanilla", max_norm=3.0)):
+        with pytest.raises(ValueError, match="vanilla"):
+            paper.inverted_twin_recipe(bad)
+
+
+def test_compare_schemes_shapes_and_paired_difference():
+    comp = paper.compare_schemes(TINY, seeds=(0, 1))
+    assert comp.test_error.shape == (2, 2) and comp.disagree.shape == (2,)
+    diff, se = comp.paired()
+    d = comp.test_error[1] - comp.test_error[0]
+    assert diff == pytest.approx(d.mean()) and se == pytest.approx(d.std(ddof=1) / np.sqrt(2))
+
+
 @pytest.mark.parametrize("keep", [0.0, 0.3, 0.5, 0.8, 1.0])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_section_9_1_formula_equals_exact_enumeration(keep, seed):
@@ -33,6 +99,13 @@ def test_section_9_1_formula_equals_exact_enumeration(keep, seed):
     x, y, w = rng.normal(size=(3, 4)), rng.normal(size=3), rng.normal(size=4)
     exact = paper.dropout_loss_exact(x, y, w, keep)
     assert abs(exact - paper.dropout_loss_formula(x, y, w, keep)) <= 1e-10 * max(1.0, exact)
+
+
+def test_section_9_1_gamma_is_uncentred():
+    # A constant column does not vary at all, yet it is penalised: Γ is a root-sum-of-squares, not an sd.
+    x, y, w = np.array([[5.0, 1.0], [5.0, -1.0]]), np.array([1.0, 0.0]), np.array([0.2, 0.3])
+    penalty = paper.dropout_loss_formula(x, y, w, 0.5) - np.sum((y - 0.5 * x @ w) ** 2)
+    assert penalty == pytest.approx(0.25 * (50 * 0.2 ** 2 + 2 * 0.3 ** 2))
 
 
 def test_exact_enumeration_is_a_real_average_not_the_formula():
@@ -74,7 +147,7 @@ def test_exact_enumeration_refuses_huge_cases():
 
 
 def test_mc_without_dropout_equals_weight_scaling_exactly():
-    study = paper.mc_vs_weight_scaling(MLPConfig(hidden=(16,), epochs=1, input_rate=0.0, hidden_rate=0.0),
+    study = paper.mc_vs_weight_scaling(Recipe(hidden=(16,), epochs=1, input_rate=0.0, hidden_rate=0.0),
                                        seeds=(0,), k_max=3)
     assert study.mc_error.shape == (1, 3)
     np.testing.assert_allclose(study.mc_error[0], study.ws_error[0])
@@ -94,8 +167,25 @@ def test_mc_study_shapes_and_crossover():
 
 def test_running_mc_error_averages_the_samples():
     samples = np.array([[[0.9, 0.1]], [[0.2, 0.8]], [[0.2, 0.8]]])
-    errors, _ = paper.running_mc_error(samples, np.array([0]))
+    errors, nll = paper.running_mc_error(samples, np.array([0]))
     np.testing.assert_array_equal(errors, [0.0, 0.0, 1.0])  # class-0 means 0.9, 0.55, 0.433
+    np.testing.assert_allclose(nll, -np.log([0.9, 0.55, 1.3 / 3]))
+
+
+def test_mc_table_and_paired_differences_by_hand():
+    study = paper.MCStudy(np.arange(1, 3), np.array([[0.3, 0.1], [0.5, 0.1]]), np.array([0.1, 0.2]),
+                          np.array([[0.9, 0.5], [1.1, 0.7]]), np.array([0.4, 0.4]), (0, 1), 0.0)
+    np.testing.assert_allclose(study.gap(1), [0.2, 0.3])
+    np.testing.assert_allclose(study.nll_gap(2), [0.1, 0.3])
+    mean, sem = study.paired()["error"]
+    np.testing.assert_allclose(mean, [25.0, -5.0])
+    np.testing.assert_allclose(sem, [5.0, 5.0])                      # diffs (20, 30) and (0, -10): sd 7.07 / √2
+    lines = study.table(ks=(1, 2, 50)).splitlines()                  # k = 50 is out of range: skipped
+    assert "ddof 1" in lines[0] and lines[1] == "weight scaling: error 15.00 %   NLL 0.400"
+    assert lines[2].startswith("MC, k =   1:  error 40.00 %   NLL 1.000   MC − ws: error +25.00 ± 5.00 points")
+    assert lines[3].endswith("NLL +0.200 ± 0.100") and len(lines) == 5
+    with pytest.raises(ValueError, match="k must"):
+        study.gap(3)
 
 
 def test_rate_sweep_widths_and_shapes():
@@ -105,44 +195,6 @@ def test_rate_sweep_widths_and_shapes():
     assert sweep.best_keep(0) in (0.5, 1.0)
     with pytest.raises(ValueError, match="keep"):
         paper.rate_sweep(TINY, keeps=(0.0,), seeds=(0,))
-
-
-def test_size_sweep_shapes_epochs_and_errors():
-    sweep = paper.size_sweep(TINY, sizes=(20, 40), seeds=(0, 1), min_steps=5)
-    assert sweep.test_error.shape == (2, 2, 2) == sweep.train_error.shape
-    assert sweep.gain().shape == (2,) and sweep.gain_sem().shape == (2,)
-    np.testing.assert_array_equal(sweep.epochs, [5, 3])   # 1 batch/epoch at 20 rows, 2 at 40: >= 5 steps
-    with pytest.raises(ValueError, match="sizes"):
-        paper.size_sweep(TINY, sizes=(10_000,), seeds=(0,), min_steps=1)
-    with pytest.raises(ValueError, match="seeds"):
-        paper.size_sweep(TINY, sizes=(20,), seeds=())
-    with pytest.raises(ValueError, match="min_steps"):
-        paper.size_sweep(TINY, sizes=(20,), seeds=(0,), min_steps=-1)
-
-
-@pytest.mark.parametrize("size, epochs, min_steps, expected", [
-    (1347, 30, 300, 30),    # 43 batches per epoch: 30 epochs already exceed 300 steps
-    (100, 30, 300, 75),     # 4 batches per epoch: 75 epochs for 300 steps
-    (32, 1, 0, 1),
-])
-def test_size_epochs_gives_every_size_enough_epochs_and_steps(size, epochs, min_steps, expected):
-    assert paper.size_epochs(size, epochs, min_steps, 32) == expected
-
-
-def _fake_sizes():
-    test = np.array([[[0.10, 0.12], [0.05, 0.07]],       # without dropout: sizes 100, 1000; two seeds
-                     [[0.14, 0.12], [0.04, 0.04]]])      # with dropout
-    return paper.SizeSweep(np.array([100, 1000]), test, np.zeros_like(test), np.array([75, 30]), (0, 1), 0.0)
-
-
-def test_size_sweep_gain_and_table_by_hand():
-    sweep = _fake_sizes()
-    np.testing.assert_allclose(sweep.gain(), [-0.02, 0.02])
-    np.testing.assert_allclose(sweep.gain_sem(), [0.02, 0.01])   # paired diffs (-.04, 0) and (.01, .03)
-    lines = sweep.table().splitlines()
-    assert len(lines) == 3
-    assert lines[1].split()[:6] == ["100", "75", "11.00", "13.00", "-2.00", "±"]
-    assert lines[2].split()[:6] == ["1000", "30", "6.00", "4.00", "+2.00", "±"]
 
 
 def _fake_rates():
@@ -159,20 +211,85 @@ def test_rate_sweep_difference_and_table_by_hand():
     assert sem == pytest.approx(np.std([0.07, 0.09, 0.10], ddof=1) / np.sqrt(3))
     lines = sweep.table().splitlines()
     assert "12.00" in lines[1] and "3.33" in lines[1] and "units 10 10" in lines[1]
-    assert "6.00" in lines[2] and "1.67" in lines[2]                # training errors: half the test errors
-    assert lines[3].split()[1:3] == ["1.63", "0.47"]                 # sd over seeds (ddof 0) of the test error
+    assert lines[2].split()[2:4] == ["1.15", "0.33"] and "ddof 1" in lines[2]   # s.e. of the test error (ddof 1)
+    assert "6.00" in lines[3] and "1.67" in lines[3]                # training errors: half the test errors
     assert "units 15 5" in lines[4]
-    assert lines[-1] == "best keep: fixed n 0.6, fixed n·keep 0.6"
+    assert lines[-1] == "best keep: fixed n 0.60, fixed n·keep 0.60"
 
 
-def test_mc_table_gap_by_hand():
-    study = paper.MCStudy(np.arange(1, 3), np.array([[0.3, 0.1], [0.5, 0.1]]), np.array([0.1, 0.2]),
-                          np.zeros((2, 2)), np.zeros(2), (0, 1), 0.0)
-    np.testing.assert_allclose(study.gap(1), [0.2, 0.3])
-    lines = study.table(ks=(1, 2, 50)).splitlines()                  # k = 50 is out of range: skipped
-    assert lines[0] == "weight scaling: 15.00 ± 5.00 % test error"
-    assert lines[1] == "MC, k =   1: 40.00 ± 10.00 %   MC − ws = +25.00 ± 5.00 points"
-    assert lines[2] == "MC, k =   2: 10.00 ± 0.00 %   MC − ws = -5.00 ± 5.00 points"
-    assert len(lines) == 4 and lines[3].endswith(": 2")
-    with pytest.raises(ValueError, match="k must"):
-        study.gap(3)
+def _fake_sizes():
+    test = np.array([[[0.10, 0.12], [0.05, 0.07]],       # without dropout: sizes 100, 1000; two seeds
+                     [[0.14, 0.12], [0.04, 0.04]]])      # with dropout
+    return paper.SizeSweep(np.array([100, 1000]), ("plain", "dropout"), test, np.zeros_like(test),
+                           np.array([75, 30]), (0, 1), 0.0)
+
+
+def test_size_sweep_gain_and_table_by_hand():
+    sweep = _fake_sizes()
+    np.testing.assert_allclose(sweep.gain(), [-0.02, 0.02])
+    np.testing.assert_allclose(sweep.gain_sem(), [0.02, 0.01])   # paired diffs (-.04, 0) and (.01, .03)
+    np.testing.assert_array_equal(sweep.wins(), [0, 2])
+    lines = sweep.table().splitlines()
+    assert len(lines) == 4 and lines[0] == "[0] plain | [1] dropout"
+    assert lines[2].split()[:5] == ["100", "75", "11.00", "13.00", "-2.00"] and "(0/2)" in lines[2]
+    assert lines[3].split()[:5] == ["1000", "30", "6.00", "4.00", "+2.00"] and "(2/2)" in lines[3]
+    with pytest.raises(ValueError, match="condition"):
+        sweep.gain(0)
+
+
+def test_size_sweep_shapes_epochs_and_errors():
+    conditions = {"plain": replace(TINY, input_rate=0.0, hidden_rate=0.0), "dropout": TINY}
+    sweep = paper.size_sweep(conditions, sizes=(20, 40), seeds=(0, 1), min_steps=5)
+    assert sweep.test_error.shape == (2, 2, 2) == sweep.train_error.shape
+    np.testing.assert_array_equal(sweep.epochs, [5, 3])   # 1 batch/epoch at 20 rows, 2 at 40: >= 5 steps
+    with pytest.raises(ValueError, match="sizes"):
+        paper.size_sweep(conditions, sizes=(10_000,), seeds=(0,), min_steps=1)
+    with pytest.raises(ValueError, match="seeds"):
+        paper.size_sweep(conditions, sizes=(20,), seeds=())
+    with pytest.raises(ValueError, match="min_steps"):
+        paper.size_sweep(conditions, sizes=(20,), seeds=(0,), min_steps=-1)
+    with pytest.raises(ValueError, match="without dropout"):
+        paper.size_sweep({"dropout": TINY, "plain": conditions["plain"]}, sizes=(20,), seeds=(0,))
+
+
+@pytest.mark.parametrize("size, epochs, min_steps, expected", [
+    (1347, 30, 300, 30),    # 43 batches per epoch: 30 epochs already exceed 300 steps
+    (100, 30, 300, 75),     # 4 batches per epoch: 75 epochs for 300 steps
+    (32, 1, 0, 1),
+])
+def test_size_epochs_gives_every_size_enough_epochs_and_steps(size, epochs, min_steps, expected):
+    assert paper.size_epochs(size, epochs, min_steps, 32) == expected
+
+
+def test_stored_fig9_is_complete_and_reproducible():
+    sweep, record = paper.load_rate_sweep()
+    cfg = stored_runs.FIG9
+    assert tuple(record["seeds"]) == cfg["seeds"] and record["keeps"] == list(cfg["keeps"])
+    assert record["recipe"]["max_norm"] == 3.0 and record["recipe"]["input_rate"] == 0.0
+    assert sweep.test_error.shape == (2, len(cfg["keeps"]), len(cfg["seeds"]))
+    assert record["command"].startswith("python -m")
+    np.testing.assert_array_equal(sweep.hidden, paper.sweep_widths(cfg["keeps"], cfg["n"], cfg["n_keep"]))
+    # Re-train one stored network (fixed n, keep 1.0, seed 0): the stored numbers are this code's output.
+    data = paper.digits(0)
+    one = train_net(data.x_train, data.y_train, replace(cfg["recipe"], seed=0, hidden_rate=0.0), data.x_test,
+                    data.y_test)
+    assert one.test_error == sweep.test_error[0, -1, 0] and one.train_error == sweep.train_error[0, -1, 0]
+
+
+def test_stored_fig10_is_complete_and_reproducible():
+    sweep, record = paper.load_size_sweep()
+    cfg = stored_runs.FIG10
+    assert list(sweep.conditions) == list(cfg["conditions"]) and tuple(record["seeds"]) == cfg["seeds"]
+    assert sweep.test_error.shape == (len(cfg["conditions"]), len(cfg["sizes"]), len(cfg["seeds"]))
+    plain = cfg["conditions"]["no dropout"]
+    np.testing.assert_array_equal(sweep.epochs, [paper.size_epochs(s, plain.epochs, cfg["min_steps"], 32)
+                                                 for s in cfg["sizes"]])
+    data = paper.digits(1)   # re-train one stored network: no dropout, 100 rows, seed 1
+    one = train_net(data.x_train[:100], data.y_train[:100], replace(plain, seed=1, epochs=int(sweep.epochs[0])),
+                    data.x_test, data.y_test)
+    assert one.test_error == sweep.test_error[0, 0, 1]
+
+
+def test_stored_runs_command_line_refuses_unknown_figures():
+    with pytest.raises(SystemExit, match="figures must be among"):
+        stored_runs.main(["fig12"])

@@ -1,5 +1,7 @@
-"""Lessons 07 and 08: dashboards respond to their controls; plots and exercise checks work."""
+"""Lesson 07: dashboards follow their controls and declare their checks; plots and exercise checks work."""
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -8,8 +10,10 @@ from matplotlib.figure import Figure
 import dropout_lab as dl
 from dropout_lab.lessons.paper_test_time_scaling import compute as paper
 from dropout_lab.lessons.paper_test_time_scaling import exercises as lesson07
-from dropout_lab.lessons.paper_test_time_scaling import solutions
-from dropout_lab.mlp import MLPConfig
+from dropout_lab.lessons.paper_test_time_scaling import plots, solutions, widgets
+from dropout_lab.lessons.paper_test_time_scaling.training import Recipe
+
+TINY = Recipe(hidden=(16,), epochs=1)
 
 
 @pytest.fixture(scope="module")
@@ -18,13 +22,13 @@ def mc_study():
 
 
 def test_mc_dashboard_follows_k(mc_study):
-    dash = dl.lessons.paper_test_time_scaling.widgets.mc_vs_weight_scaling_dashboard(mc_study)
+    dash = widgets.mc_vs_weight_scaling_dashboard(mc_study)
     dash.controls["k"].value = 3
     assert dash.result["k"] == 3
     np.testing.assert_array_equal(dash.result["mc_error"], mc_study.mc_error[:, 2])
-    expected = 100 * (mc_study.mc_error[:, 2] - mc_study.ws_error).mean()
-    assert dash.result["gap_points"] == pytest.approx(expected)
-    assert "data-metric='k'>3<" in dash.readout.value
+    assert dash.result["gap_points"] == pytest.approx(100 * (mc_study.mc_error[:, 2] - mc_study.ws_error).mean())
+    assert dash.result["nll_gap"] == pytest.approx((mc_study.mc_nll[:, 2] - mc_study.ws_nll).mean())
+    assert "data-metric='k'>3<" in dash.readout.value and "MC NLL" in dash.metrics()
     assert dash.image.value[:4] == b"\x89PNG"
 
 
@@ -34,44 +38,93 @@ def sweep():
 
 
 def test_rate_dashboard_follows_keep(sweep):
-    dash = dl.lessons.paper_test_time_scaling.widgets.rate_sweep_dashboard(sweep)
+    dash = widgets.rate_sweep_dashboard(sweep)
     dash.controls["keep"].value = 1.0
     assert dash.result["keep"] == 1.0
     np.testing.assert_allclose(dash.result["test_error"], sweep.test_error[:, 2].mean(axis=1))
     assert "rate (drop)'>0.00<" in dash.readout.value
 
 
-def test_dashboards_build_without_arguments_and_are_registered():
-    dl.lessons.paper_test_time_scaling.widgets, dl.lessons.bug_zoo.widgets  # importing registers them (no need to import other lessons)
+def test_default_dashboards_show_the_stored_runs():
+    rates = widgets.rate_sweep_dashboard()
+    stored, _ = paper.load_rate_sweep()
+    assert [v for _, v in rates.controls["keep"].options] == list(stored.keeps)
+    size = widgets.size_sweep_dashboard()
+    stored_sizes, _ = paper.load_size_sweep()
+    assert list(size.controls["rows"].options) == list(stored_sizes.sizes)
+    size.controls["rows"].value = 400
+    i = list(stored_sizes.sizes).index(400)
+    assert size.result["gain"] == pytest.approx(100 * stored_sizes.gain(1)[i])
+
+
+def test_dashboards_are_registered_and_declare_their_checks():
     registry = dl.ui.dashboard.REGISTRY
-    assert {"07:mc_vs_weight_scaling_dashboard", "07:rate_sweep_dashboard", "08:bug_symptoms_dashboard"} <= set(registry)
-    dash = dl.lessons.paper_test_time_scaling.widgets.mc_vs_weight_scaling_dashboard()
-    assert dash.controls["k"].max == 50
-
-
-TINY = MLPConfig(hidden=(16,), epochs=1)
+    assert {"07:mc_vs_weight_scaling_dashboard", "07:rate_sweep_dashboard", "07:size_sweep_dashboard"} <= set(registry)
+    for factory in (widgets.rate_sweep_dashboard, widgets.size_sweep_dashboard):
+        dash = factory()
+        assert dash.checks and all(c.why and c.metric in dash.metrics() for c in dash.checks)
+    assert widgets.mc_vs_weight_scaling_dashboard().controls["k"].max == 50
 
 
 def test_plots_return_figures(mc_study, sweep):
-    sizes = paper.size_sweep(TINY, sizes=(20, 40), seeds=(0, 1), min_steps=2)
-    figures = [dl.lessons.paper_test_time_scaling.plots.plot_mc_vs_weight_scaling(mc_study, k=5), dl.lessons.paper_test_time_scaling.plots.plot_rate_sweep(sweep, 0.6),
-               dl.lessons.paper_test_time_scaling.plots.plot_rate_sweep_compact(sweep), dl.lessons.paper_test_time_scaling.plots.plot_size_sweep(sizes),
-               dl.lessons.bug_zoo.plots.plot_symptoms(dl.lessons.bug_zoo.compute.bug_symptoms(0.3))]
+    conditions = {"plain": replace(TINY, input_rate=0.0, hidden_rate=0.0), "dropout": TINY}
+    sizes = paper.size_sweep(conditions, sizes=(20, 40), seeds=(0, 1), min_steps=2)
+    figures = [plots.plot_mc_vs_weight_scaling(mc_study, k=5), plots.plot_mc_paired(mc_study),
+               plots.plot_rate_sweep(sweep, reference=0.6), plots.plot_rate_sweep_compact(sweep, 0.6),
+               plots.plot_size_sweep(sizes, 20)]
     assert all(isinstance(f, Figure) for f in figures)
 
 
-def test_lesson07_checks():
-    assert lesson07.check_paper_p(...) is dl.ui.checks.NOT_ANSWERED
-    assert not lesson07.check_paper_p(0.8).passed and "KEEP" in lesson07.check_paper_p(0.8).message
-    assert lesson07.check_paper_p(1 - 0.8).passed
-    assert lesson07.check_inverted_weights(lambda w, keep: keep * w).passed
-    assert not lesson07.check_inverted_weights(lambda w, keep: w / keep).passed
+# ---------------------------------------------------------------- exercises
+
+
+def test_inverted_weights_right_two_ways_and_wrong():
+    assert lesson07.check_inverted_weights(solutions.solution_1()).passed
+    assert lesson07.check_inverted_weights(lambda w, keep: w * keep).passed
+    assert "dividing by keep" in lesson07.check_inverted_weights(lambda w, keep: w / keep).message
     assert not lesson07.check_inverted_weights(lambda w, keep: w).passed
-    assert lesson07.check_ridge_strength((1 - 0.8) / 0.8).passed
-    assert not lesson07.check_ridge_strength(0.16).passed
+    assert "raised" in lesson07.check_inverted_weights(lambda w, keep: w @ w).message
+    assert lesson07.check_inverted_weights(...) is dl.ui.checks.NOT_ANSWERED
 
 
-@pytest.mark.parametrize("number", [1, 2, 3])
-def test_lesson07_solutions_pass(number):
-    check = {1: lesson07.check_paper_p, 2: lesson07.check_inverted_weights, 3: lesson07.check_ridge_strength}[number]
-    assert check(getattr(solutions, f"solution_{number}")()).passed
+def test_inverted_training_right_two_ways_and_wrong():
+    assert lesson07.check_inverted_training(solutions.solution_2()).passed
+    assert lesson07.check_inverted_training(lambda ws, lr, ks: ([w * k for w, k in zip(ws, ks)],
+                                                                 [lr * k * k for k in ks])).passed
+    by_keep = lesson07.check_inverted_training(lambda ws, lr, ks: ([w * k for w, k in zip(ws, ks)],
+                                                                   [lr * k for k in ks]))
+    assert "one more factor keep" in by_keep.message
+    same_lr = lesson07.check_inverted_training(lambda ws, lr, ks: ([w * k for w, k in zip(ws, ks)], [lr] * len(ks)))
+    assert "same learning rate" in same_lr.message
+    unscaled = lesson07.check_inverted_training(lambda ws, lr, ks: (ws, [lr * k * k for k in ks]))
+    assert "SAME function" in unscaled.message
+    assert "raised" in lesson07.check_inverted_training(lambda ws, lr, ks: 1 / 0).message
+    assert "one weight matrix per layer" in lesson07.check_inverted_training(lambda ws, lr, ks: (ws[:1], [lr])).message
+    assert lesson07.check_inverted_training(...) is dl.ui.checks.NOT_ANSWERED
+
+
+def test_ridge_strength_right_two_ways_and_wrong():
+    assert lesson07.check_ridge_strength(solutions.solution_3()).passed
+    assert lesson07.check_ridge_strength(0.25).passed
+    assert "p(1 − p)" in lesson07.check_ridge_strength(0.16).message
+    assert "DENOMINATOR" in lesson07.check_ridge_strength(4.0).message
+    assert not lesson07.check_ridge_strength("0.25").passed
+
+
+def test_keep_04_fits_right_and_wrong():
+    assert lesson07.check_keep_04_fits(solutions.solution_4()).passed
+    # the same answer written another way: the checker fixes architecture and rates itself
+    assert lesson07.check_keep_04_fits(replace(solutions.solution_4(), hidden=(7,), hidden_rate=0.1)).passed
+    first_version = Recipe(input_rate=0.0, hidden_rate=0.6, epochs=15)       # the lesson's first budget
+    assert not lesson07.check_keep_04_fits(first_version).passed
+    assert "≤ 150" in lesson07.check_keep_04_fits(Recipe(epochs=500)).message
+    assert "Recipe" in lesson07.check_keep_04_fits({"epochs": 60}).message
+    assert lesson07.check_keep_04_fits(...) is dl.ui.checks.NOT_ANSWERED
+
+
+def test_dropout_helps_right_and_wrong():
+    assert lesson07.check_dropout_helps(solutions.solution_5()).passed
+    assert "no dropout" in lesson07.check_dropout_helps(Recipe(input_rate=0.0, hidden_rate=0.0)).message
+    assert "≤ 512" in lesson07.check_dropout_helps(Recipe(hidden=(1024,))).message
+    assert not lesson07.check_dropout_helps(Recipe(hidden=(8,), input_rate=0.5, hidden_rate=0.5, epochs=5)).passed
+    assert "Recipe" in lesson07.check_dropout_helps(0.5).message

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -16,7 +16,8 @@ import numpy as np
 from ..._validate import as_float_array, as_generator
 from ...core import dropout_forward
 from ...data import DataSplit, load_digits_split
-from ...mlp import MLP, MLPConfig, convert, cross_entropy, error_rate, single_thread, softmax, train_mlp
+from ...mlp import MLP, convert, cross_entropy, error_rate, single_thread, softmax
+from .training import Recipe, train_net
 
 # ---------------------------------------------------------------- weight scaling
 
@@ -79,7 +80,7 @@ def running_mc_error(samples: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np
 
 @dataclass(frozen=True)
 class MCStudy:
-    """Fig. 11 in miniature: MC-average error for k = 1..k_max vs weight scaling, per seed (lesson 07)."""
+    """Fig. 11 in miniature: MC-average error and NLL for k = 1..k_max vs weight scaling, per seed (lesson 07)."""
 
     ks: np.ndarray          # 1..k_max
     mc_error: np.ndarray    # (seeds, k_max)
@@ -97,41 +98,57 @@ class MCStudy:
         last_above = np.flatnonzero(above)
         return int(self.ks[last_above[-1] + 1]) if len(last_above) else int(self.ks[0])
 
-    def gap(self, k: int) -> np.ndarray:
-        """Per seed: MC error with k sampled nets minus the weight-scaling error (> 0: MC is worse)."""
+    def _k(self, k: int) -> int:
         if not 1 <= int(k) <= len(self.ks):
             raise ValueError(f"k must be an int in [1, {len(self.ks)}], got {k!r}")
-        return self.mc_error[:, int(k) - 1] - self.ws_error
+        return int(k) - 1
+
+    def gap(self, k: int) -> np.ndarray:
+        """Per seed: MC error with k sampled nets minus the weight-scaling error (> 0: MC is worse)."""
+        return self.mc_error[:, self._k(k)] - self.ws_error
+
+    def nll_gap(self, k: int) -> np.ndarray:
+        """Per seed: MC test NLL with k sampled nets minus the weight-scaling NLL (> 0: MC is worse)."""
+        return self.mc_nll[:, self._k(k)] - self.ws_nll
+
+    def paired(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """For every k: seed mean and standard error (ddof 1) of MC − weight scaling, error (points) and NLL."""
+        err = 100 * (self.mc_error - self.ws_error[:, None])
+        nll = self.mc_nll - self.ws_nll[:, None]
+        return {"error": (err.mean(axis=0), _sem(err.T)), "nll": (nll.mean(axis=0), _sem(nll.T))}
 
     def table(self, ks: Sequence[int] = (1, 5, 10, 20, 50, 100)) -> str:
-        """Weight scaling and MC at a few k (seed mean ± sd, in %), with the paired gap (lesson 07)."""
-        ws = 100 * self.ws_error
-        lines = [f"weight scaling: {ws.mean():.2f} ± {ws.std():.2f} % test error"]
+        """Weight scaling and MC at a few k: seed means, paired MC − ws ± s.e. (ddof 1), error and NLL (lesson 07)."""
+        n = len(self.seeds)
+        ws, ws_nll = 100 * self.ws_error, self.ws_nll
+        lines = [f"paired over {n} seeds; ± is the standard error of the mean (ddof 1)",
+                 f"weight scaling: error {ws.mean():5.2f} %   NLL {ws_nll.mean():.3f}"]
         for k in (int(k) for k in ks if 1 <= int(k) <= len(self.ks)):
-            mc, gap = 100 * self.mc_error[:, k - 1], 100 * self.gap(k)
-            lines.append(f"MC, k = {k:>3}: {mc.mean():5.2f} ± {mc.std():.2f} %"
-                         f"   MC − ws = {gap.mean():+.2f} ± {gap.std():.2f} points")
-        lines.append(f"smallest k from which MC stays at or below weight scaling: {self.crossover_k()}")
+            err, nll = 100 * self.gap(k), self.nll_gap(k)
+            lines.append(f"MC, k = {k:>3}:  error {100 * self.mc_error[:, k - 1].mean():5.2f} %   "
+                         f"NLL {self.mc_nll[:, k - 1].mean():.3f}   MC − ws: error {err.mean():+.2f} ± "
+                         f"{_sem(err):.2f} points, NLL {nll.mean():+.3f} ± {_sem(nll):.3f}")
+        lines.append("smallest k from which the mean MC error stays at or below weight scaling's: "
+                     f"{self.crossover_k()}")
         return "\n".join(lines)
 
 
-def mc_vs_weight_scaling(config: MLPConfig, seeds: Sequence[int] = (0, 1, 2), k_max: int = 100) -> MCStudy:
+def mc_vs_weight_scaling(recipe: Recipe, seeds: Sequence[int] = (0, 1, 2), k_max: int = 100,
+                         on_step: Callable[..., object] | None = None) -> MCStudy:
     """Train one net per seed; compare MC averaging over k masks with weight scaling (lesson 07)."""
     seeds = _check_seeds(seeds)
     rows, seconds = [], 0.0
     for seed in seeds:
         data = digits(seed)
-        result = train_mlp(data.x_train, data.y_train, _seeded(config, seed), data.x_test, data.y_test)
+        result = train_net(data.x_train, data.y_train, replace(recipe, seed=seed), data.x_test, data.y_test)
         seconds += result.seconds
         ws = result.model.predict_proba(data.x_test)
         errors, nll = running_mc_error(mc_probabilities(result.model, data.x_test, k_max), data.y_test)
         rows.append((errors, nll, error_rate(ws, data.y_test), cross_entropy(ws, data.y_test)))
+        if on_step is not None:
+            on_step()
     mc_error, mc_nll, ws_error, ws_nll = (np.array(col) for col in zip(*rows))
     return MCStudy(np.arange(1, k_max + 1), mc_error, ws_error, mc_nll, ws_nll, seeds, seconds)
-
-
-def _seeded(config: MLPConfig, seed: int, **changes) -> MLPConfig:
-    return replace(config, seed=seed, **changes)
 
 
 # ---------------------------------------------------------------- Fig. 9: the rate
@@ -142,54 +159,81 @@ class RateSweep:
     """Fig. 9 in miniature: errors vs keep for fixed n and for fixed n*keep (lesson 07)."""
 
     keeps: np.ndarray         # keep probabilities of the hidden layer (the paper's p)
-    schemes: tuple[str, ...]  # ("fixed n", "fixed n*keep")
+    schemes: tuple[str, ...]  # ("fixed n", "fixed n·keep")
     hidden: np.ndarray        # (schemes, keeps) hidden width used
     test_error: np.ndarray    # (schemes, keeps, seeds)
     train_error: np.ndarray   # (schemes, keeps, seeds)
     seeds: tuple[int, ...]
     train_seconds: float
 
+    def index(self, keep: float) -> int:
+        """Position of the keep closest to `keep`."""
+        return int(np.argmin(np.abs(self.keeps - keep)))
+
     def best_keep(self, scheme: int) -> float:
         """The keep with the lowest seed-mean test error for one scheme."""
         return float(self.keeps[np.argmin(self.test_error[scheme].mean(axis=1))])
 
+    def paired(self, scheme: int, keep_b: float) -> tuple[np.ndarray, np.ndarray]:
+        """Per keep: mean and standard error (ddof 1) of test error(keep) − test error(keep_b), paired by seed."""
+        diff = self.test_error[scheme] - self.test_error[scheme, self.index(keep_b)][None, :]
+        return diff.mean(axis=1), _sem(diff)
+
     def difference(self, scheme: int, keep_a: float, keep_b: float) -> tuple[float, float]:
-        """Test error at keep_a minus at keep_b for one scheme: paired seed mean and its standard error."""
-        i, j = (int(np.argmin(np.abs(self.keeps - k))) for k in (keep_a, keep_b))
-        diff = self.test_error[scheme, i] - self.test_error[scheme, j]
-        sem = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else np.nan
-        return float(diff.mean()), float(sem)
+        """Test error at keep_a minus at keep_b for one scheme: paired seed mean and its standard error (ddof 1)."""
+        mean, sem = self.paired(scheme, keep_b)
+        return float(mean[self.index(keep_a)]), float(sem[self.index(keep_a)])
 
     def table(self) -> str:
-        """Seed-mean test and training error (%), the test error's seed sd and the width, per keep and scheme (lesson 07)."""
+        """Seed-mean test and training error (%) and the test error's s.e. (ddof 1), per keep and scheme (lesson 07)."""
         test, train = 100 * self.test_error.mean(axis=2), 100 * self.train_error.mean(axis=2)
-        sd = 100 * self.test_error.std(axis=2)
-        lines = [f"{'keep (p)':<19}" + " ".join(f"{k:>5.1f}" for k in self.keeps)]
+        se = 100 * _sem(self.test_error)
+        lines = [f"{'keep (p)':<19}" + " ".join(f"{k:>5.2f}" for k in self.keeps)]
         for s, scheme in enumerate(self.schemes):
             lines.append(f"{scheme:<13} test  " + " ".join(f"{e:5.2f}" for e in test[s])
                          + "  |  units " + " ".join(str(int(h)) for h in self.hidden[s]))
+            lines.append(f"{'':<13} ± s.e." + " ".join(f"{e:5.2f}" for e in se[s])
+                         + f"  (over {len(self.seeds)} seeds, ddof 1)")
             lines.append(f"{'':<13} train " + " ".join(f"{e:5.2f}" for e in train[s]))
-            lines.append(f"{'':<13} sd    " + " ".join(f"{e:5.2f}" for e in sd[s]) + "  (test error over seeds)")
-        lines.append(f"best keep: {self.schemes[0]} {self.best_keep(0):.1f}, {self.schemes[1]} {self.best_keep(1):.1f}")
+        lines.append(f"best keep: {self.schemes[0]} {self.best_keep(0):.2f}, {self.schemes[1]} {self.best_keep(1):.2f}")
         return "\n".join(lines)
 
 
-def rate_sweep(config: MLPConfig, keeps: Sequence[float], seeds: Sequence[int] = (0, 1, 2),
-               n: int = 128, n_keep: int = 64) -> RateSweep:
-    """Train for every keep in two ways: n hidden units, or n_keep / keep units (lesson 07)."""
+def _sem(values: np.ndarray) -> np.ndarray:
+    """Standard error of the mean over the last axis (ddof 1); NaN for a single value."""
+    n = values.shape[-1]
+    if n < 2:
+        return np.full(values.shape[:-1], np.nan)
+    return values.std(axis=-1, ddof=1) / np.sqrt(n)
+
+
+def sweep_widths(keeps: Sequence[float], n: int, n_keep: int) -> np.ndarray:
+    """Hidden widths of Fig. 9's two schemes: n for every keep, and round(n_keep / keep) (lesson 07)."""
+    return np.array([[int(n)] * len(keeps), [max(1, int(round(n_keep / k))) for k in keeps]])
+
+
+def rate_sweep(recipe: Recipe, keeps: Sequence[float], seeds: Sequence[int] = (0, 1, 2),
+               n: int = 128, n_keep: int = 64, on_step: Callable[..., object] | None = None) -> RateSweep:
+    """Train for every keep in two ways: n hidden units, or n_keep / keep units (lesson 07).
+
+    The recipe's hidden_rate is replaced by 1 - keep; everything else (input dropout,
+    learning rate, max-norm, epochs) is the recipe's. on_step is called once per network.
+    """
     seeds = _check_seeds(seeds)
     keeps = np.array([check_keep(k) for k in keeps])
     if np.any(keeps == 0):
         raise ValueError("keeps must be in (0, 1]: a keep of 0 drops every hidden unit")
-    hidden = np.array([[n] * len(keeps), [int(round(n_keep / k)) for k in keeps]])
+    hidden = sweep_widths(keeps, n, n_keep)
     test = np.zeros((2, len(keeps), len(seeds)))
     train = np.zeros_like(test)
     seconds = 0.0
     for (s, i, j) in np.ndindex(test.shape):
         data = digits(seeds[j])
-        cfg = _seeded(config, seeds[j], hidden=(int(hidden[s, i]),), hidden_rate=1.0 - keeps[i])
-        result = train_mlp(data.x_train, data.y_train, cfg, data.x_test, data.y_test)
+        cfg = replace(recipe, seed=seeds[j], hidden=(int(hidden[s, i]),), hidden_rate=1.0 - keeps[i])
+        result = train_net(data.x_train, data.y_train, cfg, data.x_test, data.y_test)
         test[s, i, j], train[s, i, j], seconds = result.test_error, result.train_error, seconds + result.seconds
+        if on_step is not None:
+            on_step()
     return RateSweep(keeps, ("fixed n", "fixed n·keep"), hidden, test, train, seeds, seconds)
 
 
@@ -198,32 +242,47 @@ def rate_sweep(config: MLPConfig, keeps: Sequence[float], seeds: Sequence[int] =
 
 @dataclass(frozen=True)
 class SizeSweep:
-    """Fig. 10 in miniature: test error vs training-set size, with and without dropout (lesson 07)."""
+    """Fig. 10 in miniature: test error vs training-set size, without dropout and with (lesson 07)."""
 
     sizes: np.ndarray
-    test_error: np.ndarray    # (2, sizes, seeds): [0] without dropout, [1] with dropout
-    train_error: np.ndarray   # (2, sizes, seeds), on the rows each net was trained on
-    epochs: np.ndarray        # (sizes,) epochs trained at each size
+    conditions: tuple[str, ...]  # [0] is the plain net; the others train with dropout
+    test_error: np.ndarray       # (conditions, sizes, seeds)
+    train_error: np.ndarray      # (conditions, sizes, seeds), on the rows each net was trained on
+    epochs: np.ndarray           # (sizes,) epochs trained at each size
     seeds: tuple[int, ...]
     train_seconds: float
 
-    def gain(self) -> np.ndarray:
-        """Seed-mean error without dropout minus with dropout, per size (> 0: dropout helps)."""
-        return self.test_error[0].mean(axis=1) - self.test_error[1].mean(axis=1)
+    def paired_gain(self, condition: int = 1) -> np.ndarray:
+        """Per size and seed: plain net's test error minus this condition's (> 0: dropout helps)."""
+        if not 1 <= int(condition) < len(self.conditions):
+            raise ValueError(f"condition must be an int in [1, {len(self.conditions) - 1}], got {condition!r}")
+        return self.test_error[0] - self.test_error[int(condition)]
 
-    def gain_sem(self) -> np.ndarray:
-        """Standard error of `gain` from the paired per-seed differences."""
-        diff = self.test_error[0] - self.test_error[1]
-        return diff.std(axis=1, ddof=1) / np.sqrt(diff.shape[1])
+    def gain(self, condition: int = 1) -> np.ndarray:
+        """Seed-mean paired gain, per size (> 0: dropout helps)."""
+        return self.paired_gain(condition).mean(axis=1)
+
+    def gain_sem(self, condition: int = 1) -> np.ndarray:
+        """Standard error (ddof 1) of `gain` from the paired per-seed differences."""
+        return _sem(self.paired_gain(condition))
+
+    def wins(self, condition: int = 1) -> np.ndarray:
+        """Per size: on how many seeds the dropout net's test error is strictly lower."""
+        return (self.paired_gain(condition) > 0).sum(axis=1)
 
     def table(self) -> str:
-        """Per size: epochs, test error without / with dropout, the gain ± its standard error (%) (lesson 07)."""
+        """Per size: epochs, test error of each condition, each gain ± s.e. (ddof 1) and wins, training errors (%)."""
         test, train = 100 * self.test_error.mean(axis=2), 100 * self.train_error.mean(axis=2)
-        gain, sem = 100 * self.gain(), 100 * self.gain_sem()
-        lines = ["rows  epochs   test: without   with   gain (± s.e.)    train: without   with"]
-        for i, n in enumerate(self.sizes):
-            lines.append(f"{n:>4}  {self.epochs[i]:>6}   {test[0, i]:13.2f} {test[1, i]:6.2f}   {gain[i]:+5.2f} ± {sem[i]:.2f}"
-                         f"    {train[0, i]:14.2f} {train[1, i]:6.2f}")
+        n = len(self.seeds)
+        lines = [" | ".join(f"[{c}] {name}" for c, name in enumerate(self.conditions)),
+                 "rows  epochs   test: " + " ".join(f"[{c}]".rjust(6) for c in range(len(self.conditions)))
+                 + "   " + " ".join(f"gain [{c}] ± s.e. (wins/{n})".rjust(24) for c in range(1, len(self.conditions)))
+                 + "   train: " + " ".join(f"[{c}]".rjust(5) for c in range(len(self.conditions)))]
+        for i, size in enumerate(self.sizes):
+            gains = " ".join(f"{100 * self.gain(c)[i]:+6.2f} ± {100 * self.gain_sem(c)[i]:.2f} "
+                             f"({self.wins(c)[i]}/{n})".rjust(24) for c in range(1, len(self.conditions)))
+            lines.append(f"{size:>4}  {self.epochs[i]:>6}         " + " ".join(f"{e:6.2f}" for e in test[:, i])
+                         + "   " + gains + "          " + " ".join(f"{e:5.2f}" for e in train[:, i]))
         return "\n".join(lines)
 
 
@@ -232,31 +291,37 @@ def size_epochs(size: int, epochs: int, min_steps: int, batch_size: int) -> int:
     return max(int(epochs), int(np.ceil(min_steps / np.ceil(size / batch_size))))
 
 
-def size_sweep(config: MLPConfig, sizes: Sequence[int], seeds: Sequence[int] = (0, 1, 2),
-               min_steps: int = 300) -> SizeSweep:
-    """Train on the first `size` rows of each split, with config's dropout and without (lesson 07).
+def size_sweep(conditions: dict[str, Recipe], sizes: Sequence[int], seeds: Sequence[int] = (0, 1, 2),
+               min_steps: int = 300, on_step: Callable[..., object] | None = None) -> SizeSweep:
+    """Train on the first `size` rows of each split under every named recipe (the first: no dropout) (lesson 07).
 
-    Every size gets config.epochs passes over its rows (so large sets are not cut short), and
-    tiny sets at least `min_steps` SGD steps (so they are not cut short either).
+    Every size gets at least the recipe's epochs (so large sets are not cut short) and at
+    least `min_steps` SGD steps (so tiny sets are not cut short either); the first recipe
+    sets the epochs for all. on_step is called once per network.
     """
     seeds = _check_seeds(seeds)
+    names = tuple(conditions)
+    if len(names) < 2 or conditions[names[0]].input_rate or conditions[names[0]].hidden_rate:
+        raise ValueError("conditions must name at least two recipes, the first without dropout (both rates 0)")
     sizes = np.array([int(s) for s in sizes])
     if int(min_steps) < 0:
         raise ValueError(f"min_steps must be an int >= 0, got {min_steps!r}")
-    epochs = np.array([size_epochs(n, config.epochs, min_steps, config.batch_size) for n in sizes])
-    test = np.zeros((2, len(sizes), len(seeds)))
+    first = conditions[names[0]]
+    epochs = np.array([size_epochs(n, first.epochs, min_steps, first.batch_size) for n in sizes])
+    test = np.zeros((len(names), len(sizes), len(seeds)))
     train = np.zeros_like(test)
     seconds = 0.0
-    for (d, i, j) in np.ndindex(test.shape):
+    for (c, i, j) in np.ndindex(test.shape):
         data = digits(seeds[j])
         if not 1 <= sizes[i] <= len(data.x_train):
             raise ValueError(f"sizes must be in [1, {len(data.x_train)}], got {sizes[i]}")
-        rates = {} if d else dict(input_rate=0.0, hidden_rate=0.0)
-        cfg = _seeded(config, seeds[j], epochs=int(epochs[i]), **rates)
-        result = train_mlp(data.x_train[:sizes[i]], data.y_train[:sizes[i]], cfg, data.x_test, data.y_test)
-        test[d, i, j], train[d, i, j] = result.test_error, result.train_error
+        cfg = replace(conditions[names[c]], seed=seeds[j], epochs=int(epochs[i]))
+        result = train_net(data.x_train[:sizes[i]], data.y_train[:sizes[i]], cfg, data.x_test, data.y_test)
+        test[c, i, j], train[c, i, j] = result.test_error, result.train_error
         seconds += result.seconds
-    return SizeSweep(sizes, test, train, epochs, seeds, seconds)
+        if on_step is not None:
+            on_step()
+    return SizeSweep(sizes, names, test, train, epochs, seeds, seconds)
 
 
 # ---------------------------------------------------------------- §9.1: linear regression
@@ -312,3 +377,100 @@ def dropout_ridge_weights(x: object, y: object, keep: float) -> np.ndarray:
     x, y, _, keep = _check_linear(x, y, np.zeros(np.shape(x)[1]), keep)
     gram = x.T @ x
     return np.linalg.solve(keep * gram + (1.0 - keep) * np.diag(np.diag(gram)), x.T @ y)
+
+
+# ---------------------------------------------------------------- vanilla vs inverted: training
+
+
+@dataclass(frozen=True)
+class TrainingEquivalence:
+    """Vanilla training vs inverted training with W'₀ = keep·W₀ and weight lr × keep² (lesson 07)."""
+
+    keeps: tuple[float, ...]          # each layer's input keep probability
+    weight_max_abs_diff: float        # max |W_inverted − keep · W_vanilla| after training
+    bias_max_abs_diff: float          # max |b_inverted − b_vanilla| (biases: same lr, same values)
+    logit_max_abs_diff: float         # test-time logits of the two trained nets
+    test_errors: tuple[float, float]  # vanilla, inverted
+
+
+def inverted_twin_recipe(vanilla: Recipe) -> Recipe:
+    """The inverted recipe that retraces a vanilla run: weight lr × keep² per layer, bias lr unchanged (lesson 07)."""
+    if vanilla.mode != "vanilla" or vanilla.max_norm is not None:
+        raise ValueError("vanilla must be a Recipe with mode='vanilla' and no max_norm (a cap would need c × keep too)")
+    scales = vanilla.weight_lr_scales or (1.0,) * (len(vanilla.hidden) + 1)
+    return replace(vanilla, mode="inverted", bias_lr=vanilla.lr if vanilla.bias_lr is None else vanilla.bias_lr,
+                   weight_lr_scales=tuple(s * k * k for s, k in zip(scales, vanilla.keeps())))
+
+
+def training_equivalence(vanilla: Recipe, data: DataSplit) -> TrainingEquivalence:
+    """Train `vanilla`, then its inverted twin from keep·W₀ with the same masks; how far apart they end (lesson 07)."""
+    van = train_net(data.x_train, data.y_train, vanilla, data.x_test, data.y_test)
+    keeps = vanilla.keeps()
+    init = [k * w for k, w in zip(keeps, van.initial_weights)]
+    inv = train_net(data.x_train, data.y_train, inverted_twin_recipe(vanilla), data.x_test, data.y_test,
+                    initial_weights=init)
+    weights = max(float(np.abs(wi - k * wv).max()) for wi, wv, k in zip(inv.model.weights, van.model.weights, keeps))
+    biases = max(float(np.abs(bi - bv).max()) for bi, bv in zip(inv.model.biases, van.model.biases))
+    logits = float(np.abs(van.model.eval().logits(data.x_test) - inv.model.eval().logits(data.x_test)).max())
+    return TrainingEquivalence(keeps, weights, biases, logits, (van.test_error, inv.test_error))
+
+
+@dataclass(frozen=True)
+class SchemeComparison:
+    """Vanilla and inverted trained separately with the SAME lr and init scale, several seeds (lesson 07)."""
+
+    seeds: tuple[int, ...]
+    test_error: np.ndarray   # (2, seeds): [0] vanilla, [1] inverted
+    disagree: np.ndarray     # (seeds,) fraction of test images the two nets classify differently
+
+    def paired(self) -> tuple[float, float]:
+        """Mean and standard error (ddof 1) of inverted − vanilla test error over seeds."""
+        diff = self.test_error[1] - self.test_error[0]
+        return float(diff.mean()), float(_sem(diff))
+
+
+def compare_schemes(recipe: Recipe, seeds: Sequence[int] = (0, 1, 2, 3, 4),
+                    on_step: Callable[..., object] | None = None) -> SchemeComparison:
+    """Train the recipe as vanilla and as inverted (same lr, same He init, same masks) per seed (lesson 07)."""
+    seeds = _check_seeds(seeds)
+    errors, disagree = np.zeros((2, len(seeds))), np.zeros(len(seeds))
+    for j, seed in enumerate(seeds):
+        data = digits(seed)
+        runs = [train_net(data.x_train, data.y_train, replace(recipe, mode=mode, seed=seed), data.x_test, data.y_test)
+                for mode in ("vanilla", "inverted")]
+        errors[:, j] = [r.test_error for r in runs]
+        picked = [r.model.predict_proba(data.x_test).argmax(axis=1) for r in runs]
+        disagree[j] = float(np.mean(picked[0] != picked[1]))
+        if on_step is not None:
+            on_step()
+    return SchemeComparison(seeds, errors, disagree)
+
+
+# ---------------------------------------------------------------- stored long runs (stored_runs.py)
+
+
+def _stored(name: str) -> dict:
+    import json
+    from pathlib import Path
+    path = Path(__file__).resolve().parent / f"{name}_runs.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path.name} is missing: run `python -m {__package__}.stored_runs {name}`")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_rate_sweep() -> tuple[RateSweep, dict]:
+    """The stored Fig. 9 run (stored_runs.py) as a RateSweep, with its record (recipe, seeds, command) (lesson 07)."""
+    rec = _stored("fig9")
+    sweep = RateSweep(np.array(rec["keeps"]), tuple(rec["schemes"]), np.array(rec["hidden"]),
+                      np.array(rec["test_error"]), np.array(rec["train_error"]), tuple(rec["seeds"]),
+                      float(rec["train_seconds"]))
+    return sweep, rec
+
+
+def load_size_sweep() -> tuple[SizeSweep, dict]:
+    """The stored Fig. 10 run (stored_runs.py) as a SizeSweep, with its record (lesson 07)."""
+    rec = _stored("fig10")
+    sweep = SizeSweep(np.array(rec["sizes"]), tuple(rec["conditions"]), np.array(rec["test_error"]),
+                      np.array(rec["train_error"]), np.array(rec["epochs"]), tuple(rec["seeds"]),
+                      float(rec["train_seconds"]))
+    return sweep, rec

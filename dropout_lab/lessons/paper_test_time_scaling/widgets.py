@@ -1,58 +1,109 @@
-"""Dashboards for lesson 07: slide over k (MC vs weight scaling) and over keep (the rate sweep).
+"""Dashboards for lesson 07: slide over k (MC vs weight scaling), keep (Fig. 9) and data-set size (Fig. 10).
 
-The lesson trains everything first and hands the results in; moving a slider only redraws.
-Called without results (benchmarks, browser tests) a factory trains a quick small study.
+The lesson trains (or loads) everything first and hands the results in; moving a slider only
+redraws. Called without results (benchmarks, browser tests) the Fig. 9 and Fig. 10 factories
+load the stored long runs (stored_runs.py) and the Fig. 11 factory trains one quick net.
 """
 from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
 
-from ...mlp import MLPConfig
-from ...ui.dashboard import Dashboard, dashboard, readout
-from .compute import MCStudy, RateSweep, mc_vs_weight_scaling, rate_sweep
-from .plots import plot_mc_vs_weight_scaling, plot_rate_sweep_compact
+from ...ui.dashboard import Dashboard, Moves, dashboard, readout
+from .compute import MCStudy, RateSweep, SizeSweep, load_rate_sweep, load_size_sweep, mc_vs_weight_scaling
+from .plots import plot_mc_vs_weight_scaling, plot_rate_sweep_compact, plot_size_sweep
+from .training import Recipe
 
-QUICK = MLPConfig(epochs=3)  # a few-second default when no results are passed in
+QUICK = Recipe(epochs=3)  # a few-second default when no results are passed in
+
+MC_CHECKS = (
+    Moves("MC error (%)", "k", -1, "averaging more sampled networks lowers the error (paper Fig. 11): one thinned "
+          "net is far worse than the average of 50"),
+    Moves("MC NLL", "k", -1, "the log-loss is convex in the averaged probabilities, so its expectation can only "
+          "fall as k grows; from k = 1 to 50 it falls by far more than its noise"),
+)
 
 
 def _render_mc(study: MCStudy, k: int):
-    mc = study.mc_error[:, k - 1]
-    gap = 100 * float((mc - study.ws_error).mean())
-    html = readout({"k": str(k), "MC error (%)": 100 * float(mc.mean()),
+    err, nll = 100 * study.gap(k), study.nll_gap(k)
+    sem = float(err.std(ddof=1) / np.sqrt(len(err))) if len(err) > 1 else float("nan")
+    html = readout({"k": str(k), "MC error (%)": 100 * float(study.mc_error[:, k - 1].mean()),
                     "weight-scaling error (%)": 100 * float(study.ws_error.mean()),
-                    "MC − weight scaling (points)": gap,
-                    "sd of MC − ws over seeds (points)": 100 * float((mc - study.ws_error).std())})
-    return plot_mc_vs_weight_scaling(study, k), html, {"k": k, "mc_error": mc, "gap_points": gap}
+                    "MC − ws error (points)": float(err.mean()), "± s.e. (points)": sem,
+                    "MC NLL": float(study.mc_nll[:, k - 1].mean()), "weight-scaling NLL": float(study.ws_nll.mean()),
+                    "MC − ws NLL": float(nll.mean())})
+    result = {"k": k, "mc_error": study.mc_error[:, k - 1], "gap_points": float(err.mean()),
+              "nll_gap": float(nll.mean())}
+    return plot_mc_vs_weight_scaling(study, k), html, result
 
 
 @dashboard
 def mc_vs_weight_scaling_dashboard(study: MCStudy | None = None) -> Dashboard:
-    """A k slider: test error of the average of k sampled networks vs the weight-scaled net (lesson 07)."""
+    """A k slider: test error and NLL of the average of k sampled networks vs the weight-scaled net (lesson 07)."""
     study = study or mc_vs_weight_scaling(QUICK, seeds=(0,), k_max=50)
     k = widgets.IntSlider(value=min(50, len(study.ks)), min=1, max=len(study.ks), description="k",
                           continuous_update=False)
     return Dashboard("Monte-Carlo averaging vs weight scaling (paper Fig. 11)", {"k": k},
-                     lambda k: _render_mc(study, k))
+                     lambda k: _render_mc(study, k), checks=MC_CHECKS)
+
+
+RATE_CHECKS = (
+    Moves("fixed n·keep: units", "keep", -1, "n·keep is fixed, so the width n = (n·keep) / keep shrinks as keep grows"),
+    Moves("fixed n: training error (%)", "keep", -1, "with n fixed, keep 0.1 leaves about a tenth of the units per "
+          "step: the net underfits (paper Fig. 9a), while at keep 1 it fits its training rows"),
+)
 
 
 def _render_rate(sweep: RateSweep, keep: float):
-    i = int(np.argmin(np.abs(sweep.keeps - keep)))
+    i = sweep.index(keep)
     metrics: dict[str, float | str] = {"keep (paper's p)": f"{sweep.keeps[i]:.2f}",
                                        "rate (drop)": f"{1 - sweep.keeps[i]:.2f}"}
     for s, scheme in enumerate(sweep.schemes):
         metrics[f"{scheme}: units"] = str(int(sweep.hidden[s, i]))
         metrics[f"{scheme}: test error (%)"] = 100 * float(sweep.test_error[s, i].mean())
+        metrics[f"{scheme}: training error (%)"] = 100 * float(sweep.train_error[s, i].mean())
     result = {"keep": float(sweep.keeps[i]), "test_error": sweep.test_error[:, i].mean(axis=1)}
     return plot_rate_sweep_compact(sweep, float(sweep.keeps[i])), readout(metrics), result
 
 
 @dashboard
 def rate_sweep_dashboard(sweep: RateSweep | None = None) -> Dashboard:
-    """A keep slider over the precomputed rate sweep: fixed n vs fixed n·keep (lesson 07)."""
-    sweep = sweep or rate_sweep(QUICK, keeps=(0.2, 0.5, 1.0), seeds=(0,), n=64, n_keep=32)
+    """A keep slider over a rate sweep (default: the stored long run): fixed n vs fixed n·keep (lesson 07)."""
+    sweep = sweep or load_rate_sweep()[0]
     options = [(f"{k:.2f}", float(k)) for k in sweep.keeps]
     keep = widgets.SelectionSlider(options=options, value=options[len(options) // 2][1],
                                    description="keep", continuous_update=False)
     return Dashboard("Effect of the keep probability (paper Fig. 9)", {"keep": keep},
-                     lambda keep: _render_rate(sweep, keep))
+                     lambda keep: _render_rate(sweep, keep), checks=RATE_CHECKS)
+
+
+SIZE_CHECKS = (
+    Moves("no dropout: test error (%)", "rows", -1, "more training data, lower test error: 100 rows are far too few "
+          "for 10 digits"),
+    Moves("with dropout: test error (%)", "rows", -1, "the same for the dropout nets"),
+)
+
+
+def _render_size(sweep: SizeSweep, rows: int):
+    i = int(np.flatnonzero(sweep.sizes == rows)[0])
+    gain = 100 * sweep.paired_gain(1)[i]
+    metrics = {"rows": str(rows), "epochs": str(int(sweep.epochs[i])),
+               "no dropout: test error (%)": 100 * float(sweep.test_error[0, i].mean()),
+               "with dropout: test error (%)": 100 * float(sweep.test_error[1, i].mean()),
+               "gain (points)": float(gain.mean()),
+               "± s.e. (points)": float(gain.std(ddof=1) / np.sqrt(len(gain))) if len(gain) > 1 else float("nan"),
+               "seeds where dropout wins": f"{int((gain > 0).sum())} of {len(gain)}",
+               "dropout: training error (%)": 100 * float(sweep.train_error[1, i].mean())}
+    result = {"rows": rows, "gain": float(gain.mean())}
+    return plot_size_sweep(sweep, rows), readout(metrics), result
+
+
+@dashboard
+def size_sweep_dashboard(sweep: SizeSweep | None = None) -> Dashboard:
+    """A rows slider over a data-set-size sweep (default: the stored long run), plain vs dropout (lesson 07)."""
+    sweep = sweep or load_size_sweep()[0]
+    options = [int(s) for s in sweep.sizes]
+    rows = widgets.SelectionSlider(options=options, value=options[len(options) // 2], description="rows",
+                                   continuous_update=False)
+    return Dashboard(f"Effect of the data-set size (paper Fig. 10): {sweep.conditions[1]}", {"rows": rows},
+                     lambda rows: _render_size(sweep, rows), checks=SIZE_CHECKS)
