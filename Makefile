@@ -11,7 +11,7 @@ NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=300 --nbval-sanitize-w
 # Notebooks run in parallel on both cores, one notebook per worker (nbval keeps one kernel per file).
 PARALLEL := -n 2 --dist loadfile
 
-.PHONY: lab test test-fast lint setup execute bench clean browser reset new-lesson sync-lessons
+.PHONY: lab test test-fast lint setup execute bench clean browser reset new-lesson sync-lessons site
 
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(ROOT_FLAG)
@@ -48,6 +48,10 @@ execute: setup
 	MPLBACKEND=module://matplotlib_inline.backend_inline $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.store_widget_state=False \
 	  --ExecutePreprocessor.record_timing=False $(NB)
+
+# The course as a static website in site/ (index: site/index.html), from the stored outputs, offline.
+site: setup
+	$(BIN)/python tools/build_site.py --out site
 
 bench: setup
 	-$(BIN)/python benchmarks/bench_dropout.py

@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # build_site, next to this file
 TEMPLATE = Path(__file__).resolve().parent / "lesson_template"
 SLUG = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -61,13 +62,44 @@ def set_source(cell: dict, text: str) -> None:
     cell["source"] = text.splitlines(keepends=True)
 
 
+LAUNCH_START = "<!-- launch: generated from [project.urls] Repository in pyproject.toml -->"
+LAUNCH_END = "<!-- launch: end -->"
+
+
+def launch_section(url: str | None) -> str:
+    """README's Binder and Colab lines, from the one place the repository URL lives."""
+    conda = ("  Locally with conda: `conda env create -f environment.yml && conda activate dropout-lab && "
+             "jupyter lab`.\n")
+    colab_cell = ("  ```python\n  %pip install \"dropout-lab @ git+{url}\"   # Colab already has torch, keras, "
+                  "tensorflow\n  from google.colab import output\n  output.enable_custom_widget_manager()"
+                  "   # without it the sliders show as text\n  ```\n\n  Colab is best-effort: devices and versions "
+                  "are Colab's, so a few printed numbers can differ\n  from the stored outputs.\n")
+    if not url:
+        body = ("- **Binder** and **Google Colab** open a lesson from the course's public repository, whose URL "
+                "is not set yet.\n  Whoever publishes the course sets it once, as `Repository` under "
+                "`[project.urls]` in `pyproject.toml`, and runs\n  `make sync-lessons`: the Binder and Colab "
+                "links here and on every page of the website follow from it.\n"
+                "  `environment.yml` describes the environment for Binder and conda.\n" + conda)
+    else:
+        github = url.rstrip("/").removeprefix("https://github.com/")
+        binder = f"https://mybinder.org/v2/gh/{github}/HEAD?labpath=notebooks%2F00_start_here.ipynb"
+        colab = f"https://colab.research.google.com/github/{github}/blob/main/notebooks/00_start_here.ipynb"
+        body = (f"- **Binder**: [launch the course]({binder}) (built from `environment.yml`).\n" + conda +
+                f"- **Google Colab**: [open lesson 00]({colab}) (or any lesson: File → Open notebook → GitHub), "
+                "then in a first cell install the course package and switch on widget support:\n\n"
+                + colab_cell.format(url=url))
+    return f"{LAUNCH_START}\n{body}{LAUNCH_END}"
+
+
 def planned_changes(repo: Path) -> dict[Path, str]:
     """Every generated file's new text, for the files whose text would change."""
+    from build_site import repository_url
     lessons = manifest(repo)
     changes: dict[Path, str] = {}
     readme = repo / "README.md"
     text = readme.read_text(encoding="utf-8")
     new = replace_between_markers(text, lessons.lesson_table("notebooks/"), lessons.TABLE_START, lessons.TABLE_END)
+    new = replace_between_markers(new, launch_section(repository_url(repo)), LAUNCH_START, LAUNCH_END)
     if new != text:
         changes[readme] = new
     for lesson in lessons.LESSONS:
