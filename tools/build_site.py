@@ -47,7 +47,8 @@ def live_links(notebook: str, url: str | None) -> str:
     local = "`make lab` in a clone of the course (see *Run it live* on the first page)"
     if not url:
         return (f"**Run this lesson live** to move the sliders: {local}. Binder and Colab links appear here once "
-                "the course's repository URL is set (`Repository` under `[project.urls]` in pyproject.toml).")
+                "the course's repository URL is set; it is not set yet (`Repository` under `[project.urls]` in "
+                "pyproject.toml).")
     github = url.rstrip("/").removeprefix("https://github.com/")
     binder = f"https://mybinder.org/v2/gh/{github}/HEAD?labpath=notebooks%2F{notebook}"
     colab = f"https://colab.research.google.com/github/{github}/blob/main/notebooks/{notebook}"
