@@ -11,7 +11,7 @@ NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=300 --nbval-sanitize-w
 # Notebooks run in parallel on both cores, one notebook per worker (nbval keeps one kernel per file).
 PARALLEL := -n 2 --dist loadfile
 
-.PHONY: lab test test-fast lint setup execute bench clean browser reset new-lesson sync-lessons site
+.PHONY: lab test test-fast lint setup execute bench clean browser reset new-lesson sync-lessons site test-gpu
 
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(ROOT_FLAG)
@@ -26,6 +26,15 @@ test-fast: setup lint
 	$(BIN)/python -m pytest tests --ignore=tests/browser -m "not slow" $(PARALLEL) -q
 	$(BIN)/python -m pytest notebooks/$(LESSON)_*.ipynb $(NBVAL) -q
 	DL_BROWSER_LESSONS=$(LESSON) $(BIN)/python -m pytest tests/browser -q
+
+# On a machine with an NVIDIA GPU and a CUDA build of torch: the device tests and the GPU benchmark.
+# Without a GPU it says so and fails (make test skips the same tests with their reason).
+test-gpu: setup
+	@$(BIN)/python -c "import sys, torch; sys.exit(0 if torch.cuda.is_available() else \
+	  'make test-gpu: no GPU is present (torch ' + torch.__version__ + ' sees no CUDA device). ' \
+	  'The GPU tests need an NVIDIA GPU with its driver and a CUDA build of torch: python -m dropout_lab.doctor says how.')"
+	$(BIN)/python -m pytest tests/test_gpu.py -m gpu -v
+	$(BIN)/python benchmarks/bench_gpu.py
 
 lint: setup
 	$(BIN)/ruff check .

@@ -141,9 +141,23 @@ def seeded_torch(seed: int, device: str | None = None) -> Iterator[object]:
         yield torch
 
 
+@dataclass(frozen=True)
+class DropoutRun:
+    """A framework's dropout output as a NumPy array, and the device the framework really used."""
+
+    output: np.ndarray
+    device: str
+
+
 def run_dropout(framework: str, x: object, rate: float, *, seed: int, training: bool = True,
                 device: str | None = None) -> np.ndarray:
     """Run the framework's own dropout on `x` and return a NumPy array (lessons 01, 04)."""
+    return run_dropout_on(framework, x, rate, seed=seed, training=training, device=device).output
+
+
+def run_dropout_on(framework: str, x: object, rate: float, *, seed: int, training: bool = True,
+                   device: str | None = None) -> DropoutRun:
+    """run_dropout, also saying where the work ran: the GPU when present unless `device` says otherwise."""
     _check_framework(framework)
     x = as_float_array(x)
     rate = check_rate(rate)
@@ -152,22 +166,24 @@ def run_dropout(framework: str, x: object, rate: float, *, seed: int, training: 
     return runner(x, rate, seed, training, device)
 
 
-def _run_numpy(x, rate, seed, training, device) -> np.ndarray:
-    return dropout_forward(x, rate, np.random.default_rng(seed), training=training)[0]
+def _run_numpy(x, rate, seed, training, device) -> DropoutRun:
+    return DropoutRun(dropout_forward(x, rate, np.random.default_rng(seed), training=training)[0], "cpu")
 
 
-def _run_torch(x, rate, seed, training, device) -> np.ndarray:
+def _run_torch(x, rate, seed, training, device) -> DropoutRun:
     torch = load("torch")
     device = torch_device(device)
     tensor = torch.as_tensor(x, device=device)
     with seeded_torch(seed, device):
         out = torch.nn.functional.dropout(tensor, rate, training=training)
-    return out.detach().cpu().numpy()
+    return DropoutRun(out.detach().cpu().numpy(), str(out.device))
 
 
-def _run_keras(x, rate, seed, training, device) -> np.ndarray:
+def _run_keras(x, rate, seed, training, device) -> DropoutRun:
     keras = load("keras")
     layer = keras.layers.Dropout(rate, seed=seed, dtype=str(x.dtype))
     with keras.device(keras_device(device)):
         out = layer(keras.ops.convert_to_tensor(x, dtype=str(x.dtype)), training=training)
-    return keras.ops.convert_to_numpy(out)
+    # TF tensors name their device ('/job:localhost/.../device:GPU:0'); torch tensors have a torch.device.
+    used = str(getattr(out, "device", keras_device(device)))
+    return DropoutRun(keras.ops.convert_to_numpy(out), used)
