@@ -102,10 +102,7 @@ def test_skeleton_and_title(lesson):
         assert re.search(rf"^##\s+{heading}\b", text, re.M), f"{lesson.notebook} lacks a '## {heading}' heading"
 
 
-@pytest.mark.parametrize("lesson", [
-    pytest.param(lesson, marks=pytest.mark.xfail(strict=True, reason="issue 11: lesson 07 lost its section 6"))
-    if lesson.slug == "paper_test_time_scaling" else lesson for lesson in LESSONS],
-    ids=[f"{lesson.number}_{lesson.slug}" for lesson in LESSONS])
+@each_lesson
 def test_numbered_sections_run_one_to_n(lesson):
     numbers = [int(n) for n in re.findall(r"^## (\d+)\.", markdown(lesson), re.M)]
     assert numbers == list(range(1, len(numbers) + 1)), f"{lesson.notebook}: sections {numbers}"
