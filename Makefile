@@ -19,13 +19,15 @@ lab: setup
 test: setup browser lint
 	$(BIN)/python -m pytest tests notebooks $(NBVAL) $(PARALLEL)
 
-# An instructor's inner loop: lint, the unit tests and one lesson's notebook and dashboards.
-#   make test-fast LESSON=03
+# An instructor's inner loop: lint, the shared unit tests, one lesson's own tests, its notebook
+# under strict nbval and its dashboards in the browser.   make test-fast LESSON=03
 test-fast: setup lint
 	@test -n "$(LESSON)" || { echo "Usage: make test-fast LESSON=03"; exit 2; }
-	$(BIN)/python -m pytest tests --ignore=tests/browser -m "not slow" $(PARALLEL) -q
-	$(BIN)/python -m pytest notebooks/$(LESSON)_*.ipynb $(NBVAL) -q
-	DL_BROWSER_LESSONS=$(LESSON) $(BIN)/python -m pytest tests/browser -q
+	@slug=$$($(BIN)/python -c "from dropout_lab.lessons import by_number; print(by_number('$(LESSON)').slug)") && \
+	$(BIN)/python -m pytest tests/test_*.py tests/lessons/test_$${slug}*.py -m "not slow and not gpu" \
+	  $(PARALLEL) -q && \
+	$(BIN)/python -m pytest notebooks/$(LESSON)_$${slug}.ipynb $(NBVAL) -q && \
+	DL_BROWSER_LESSONS=$(LESSON) $(BIN)/python -m pytest tests/browser/test_lessons_in_browser.py -q
 
 # On a machine with an NVIDIA GPU and a CUDA build of torch: the device tests and the GPU benchmark.
 # Without a GPU it says so and fails (make test skips the same tests with their reason).
