@@ -43,7 +43,8 @@ def plot_gap_survey(survey: GapSurvey, ax: Axes | None = None) -> Figure:
     ax.set_xticks([0, 1], ["one softmax layer\n(dropout on its inputs)", "ReLU net\n(dropout on hidden units)"])
     ax.set_xlim(-0.5, 1.5)
     ax.set_ylabel("gap (max over classes)")
-    ax.set_title(f"|weight-scaled − geometric mean|, {len(survey.relu_gaps)} random nets each, rate = {survey.rate:g}", fontsize=10)
+    ax.set_title(f"|weight-scaled − geometric mean|, {len(survey.relu_gaps)} random nets each, "
+                 f"rate = {survey.rate:g}", fontsize=10)
     ax.legend(fontsize=8, loc="center left")
     return fig
 
