@@ -278,8 +278,9 @@ class RateRow:
 def tf_uniform_grid(dtype: str) -> np.ndarray:
     """Every value tf.random.stateless_uniform can return in a 16-bit dtype: k / 2**mantissa_bits (lesson 04).
 
-    TensorFlow fills the mantissa with random bits and subtracts 1 (Uint16ToGfloat16 and
-    Uint16ToHalf in tsl/lib/random/random_distributions.h): 7 bits for bfloat16, 10 for float16.
+    TensorFlow fills the mantissa with random bits and subtracts 1 (Uint16ToGfloat16 and Uint16ToHalf
+    in the installed header tensorflow/include/xla/tsl/lib/random/random_distributions.h): 7 bits for
+    bfloat16, 10 for float16.
     """
     bits = {"bfloat16": 7, "float16": 10}
     if dtype not in bits:
