@@ -26,10 +26,13 @@ def _create_symptoms(ax: Axes, names: tuple[str, ...]):
     mesh = ax.pcolormesh(np.ones((rows, cols)), cmap=_CELLS, vmin=0, vmax=1, edgecolors="white", linewidth=1)
     texts = [[ax.text(j + 0.5, i + 0.5, "", ha="center", va="center", fontsize=7) for j in range(cols)]
              for i in range(rows)]
-    ax.set_xticks(np.arange(cols) + 0.5, SHORT, fontsize=7)
-    ax.set_yticks(np.arange(rows) + 0.5, [_label(n) for n in names], fontsize=7)
+    # Labels as plain texts on an axis-less grid: the tick machinery doubled the redraw time (measured).
+    for j, label in enumerate(SHORT):
+        ax.text(j + 0.5, rows + 0.15, label, ha="center", va="top", fontsize=7, clip_on=False)
+    for i, name in enumerate(names):
+        ax.text(-0.1, i + 0.5, _label(name), ha="right", va="center", fontsize=7, clip_on=False)
     ax.set(xlim=(0, cols), ylim=(rows, 0))   # first variant on top
-    ax.tick_params(length=0)
+    ax.set_axis_off()
     ax.figure.subplots_adjust(left=0.3, right=0.98, bottom=0.16, top=0.91)
     title = ax.set_title("", fontsize=9)
     return mesh, texts, title
