@@ -1,4 +1,4 @@
-"""The distribution of dropout's output for one input value, with its mean (lesson 02).
+"""The distribution of dropout's output for one input value, with its mean and ±1 std (lesson 02).
 
 `plot_output_histogram` draws a fresh figure (static use). The dashboard uses an
 `output_histogram_updater()` instead: it builds the figure once and afterwards only moves
@@ -19,15 +19,20 @@ from .compute import Histogram, Moments
 SCALED, PLAIN = "tab:blue", "tab:orange"
 
 
+SPREAD_Y = {"scaled": 0.97, "plain": 0.9}  # heights of the ±1 std bars, in axes units of the share
+
+
 @dataclass(frozen=True)
 class _Artists:
-    """The five things a new rate or x changes: two step outlines, two mean lines, the axes."""
+    """What a new rate or x changes: two step outlines, two mean lines, two ±1 std bars, the axes."""
 
     ax: Axes
     scaled: StepPatch
     plain: StepPatch
     scaled_mean: Line2D
     plain_mean: Line2D
+    scaled_spread: Line2D
+    plain_spread: Line2D
 
 
 def _create(ax: Axes) -> _Artists:
@@ -38,6 +43,8 @@ def _create(ax: Axes) -> _Artists:
         ax.stairs([0.0], [0.0, 1.0], color=PLAIN, linewidth=2),
         ax.axvline(0.0, color=SCALED, linewidth=2),
         ax.axvline(0.0, color=PLAIN, linestyle="--", linewidth=2),
+        ax.plot([], [], color=SCALED, linewidth=3, marker="|", markersize=10)[0],
+        ax.plot([], [], color=PLAIN, linewidth=3, marker="|", markersize=10)[0],
     )
     ax.set_yticks([0, 0.5, 1], ["0", "0.5", "1"], fontsize=8)
     ax.set_ylim(0, 1.05)
@@ -52,8 +59,13 @@ def _update(artists: _Artists, rescaled: Histogram, plain: Histogram, with_scale
     artists.plain.set_data(plain.fractions, plain.edges)
     artists.scaled_mean.set_xdata([with_scale.mean, with_scale.mean])
     artists.plain_mean.set_xdata([without_scale.mean, without_scale.mean])
-    low = min(rescaled.edges[0], plain.edges[0])
-    high = max(rescaled.edges[-1], plain.edges[-1])
+    for line, moments, height in ((artists.scaled_spread, with_scale, SPREAD_Y["scaled"]),
+                                  (artists.plain_spread, without_scale, SPREAD_Y["plain"])):
+        sd = moments.var ** 0.5  # measured std: the bar spans mean ± 1 std
+        line.set_data([moments.mean - sd, moments.mean + sd], [height, height])
+    sd = with_scale.var ** 0.5
+    low = min(rescaled.edges[0], plain.edges[0], with_scale.mean - sd)
+    high = max(rescaled.edges[-1], plain.edges[-1], with_scale.mean + sd)
     pad = 0.05 * (high - low)  # matplotlib's default x margin
     ax.set_xlim(low - pad, high + pad)
     # Few, meaningful ticks (each label costs redraw time): 0, (1-rate)x, x, x/(1-rate).
@@ -66,7 +78,7 @@ def _update(artists: _Artists, rescaled: Histogram, plain: Histogram, with_scale
 
 def plot_output_histogram(rescaled: Histogram, plain: Histogram, with_scale: Moments,
                           without_scale: Moments, ax: Axes | None = None) -> Figure:
-    """Output histograms with (blue) and without (orange) 1/(1-rate) rescaling, and their means (lesson 02)."""
+    """Output histograms with (blue) and without (orange) 1/(1-rate) rescaling, their means and ±1 std (lesson 02)."""
     fig, ax = new_axes(ax)
     _update(_create(ax), rescaled, plain, with_scale, without_scale)
     return fig

@@ -1,9 +1,11 @@
-"""Dashboard: the output histogram and its mean, with and without rescaling (lesson 02)."""
+"""Dashboard: the output histogram, its mean and ±1 std, with and without rescaling (lesson 02)."""
 from __future__ import annotations
+
+import math
 
 import ipywidgets as widgets
 
-from ...ui.dashboard import Dashboard, dashboard, readout
+from ...ui.dashboard import Agrees, Dashboard, Moves, dashboard, readout
 from .compute import Moments, histogram, moments, predicted_var, sample_pair
 from .plots import output_histogram_updater
 
@@ -13,13 +15,34 @@ HIST_SAMPLES = 10**5
 
 
 def _readout(scaled: Moments, plain: Moments) -> str:
-    """Measured mean and variance next to what the formulas predict."""
+    """Measured mean, std and variance next to what the formulas predict."""
     x, rate = scaled.x, scaled.rate
     return "<br>\n".join([
         readout({"mean (rescaled)": scaled.mean, "x": float(x)}),
         readout({"mean (not rescaled)": plain.mean, "(1-rate)·x": (1 - rate) * x}),
+        readout({"std (rescaled)": math.sqrt(scaled.var), "|x|·√(rate/(1-rate))": math.sqrt(predicted_var(x, rate))}),
         readout({"variance (rescaled)": scaled.var, "x²·rate/(1-rate)": predicted_var(x, rate)}),
+        readout({"variance (not rescaled)": plain.var, "x²·rate·(1-rate)": predicted_var(x, rate, rescale=False)}),
     ])
+
+
+# Tolerances are >= 5 standard errors at n = 10^6 over the whole slider range (rate 0 … 0.9):
+# the sample mean's relative SE is sqrt(rate/keep)/sqrt(n) <= 3/1000 (rate 0.9), so 2 % is 6.7 SE;
+# the sample variance (ddof=0) is (c x)² f (1 - f) with f the kept fraction, so its relative SE is
+# |1 - 2 keep| / sqrt(n keep rate) <= 0.41 % (rate 0.05), and 2.5 % is 6 SE; the std's is half that.
+# At rate 0 every variance is exactly 0 on both sides.
+CHECKS = (
+    Moves("variance (rescaled)", "rate", +1, "Var[out] = x²·rate/(1-rate)"),
+    Moves("std (rescaled)", "rate", +1, "std[out] = |x|·√(rate/(1-rate))"),
+    Moves("mean (not rescaled)", "rate", -1, "without 1/(1-rate) the mean is (1-rate)·x"),
+    Moves("mean (rescaled)", "x", +1, "with 1/(1-rate) the mean is x"),
+    Moves("variance (rescaled)", "x", +1, "the variance grows as x²"),
+    Agrees("mean (rescaled)", "x", 0.02, "E[out] = x"),
+    Agrees("mean (not rescaled)", "(1-rate)·x", 0.02, "E[out] = (1-rate)·x without rescaling"),
+    Agrees("std (rescaled)", "|x|·√(rate/(1-rate))", 0.02, "std[out] = |x|·√(rate/(1-rate))"),
+    Agrees("variance (rescaled)", "x²·rate/(1-rate)", 0.025, "Var[out] = x²·rate/(1-rate)"),
+    Agrees("variance (not rescaled)", "x²·rate·(1-rate)", 0.025, "Var[out] = x²·rate·(1-rate) without rescaling"),
+)
 
 
 @dashboard
@@ -42,5 +65,5 @@ def expectation(n: int = 10**6, seed: int = 0) -> Dashboard:
         return fig, _readout(scaled, plain), {"rescaled": scaled, "not rescaled": plain}
 
     title = (f"Dropout output for one input x, n = {n:,} samples. Blue: rescaled by 1/(1-rate); "
-             "orange: not rescaled; vertical lines: sample means")
-    return Dashboard(title, controls, render)
+             "orange: not rescaled; vertical lines: sample means; bars at the top: mean ± 1 std")
+    return Dashboard(title, controls, render, checks=CHECKS)
