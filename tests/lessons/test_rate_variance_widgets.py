@@ -7,14 +7,14 @@ import dropout_lab as dl
 from dropout_lab.lessons.rate_variance import compute, widgets
 from dropout_lab.lessons.rate_variance.compute import spread
 from dropout_lab.stats import Z_CHECK
-from dropout_lab.ui.dashboard import Agrees, Moves, all_dashboards
+from dropout_lab.ui.dashboard import REGISTRY, Agrees, Moves
 
 
 def test_lesson_03_dashboards_registered_with_declared_checks():
-    keys = {key for key, (lesson, _) in all_dashboards().items() if lesson == "03"}
+    keys = {key for key, (lesson, _) in REGISTRY.items() if lesson == "03"}  # no other lesson imported
     assert keys == {"03:zero_fraction_histogram", "03:zero_counts"}
     for key in keys:
-        dash = all_dashboards()[key][1]()
+        dash = REGISTRY[key][1]()
         kinds = {type(c) for c in dash.checks}
         assert kinds == {Moves, Agrees}, key
         for rule in dash.checks:
