@@ -79,6 +79,12 @@ def resolve_noise_shape(noise_shape: Sequence[int | None] | None, shape: tuple[i
     offset = len(shape) - len(dims)
     if offset < 0:
         raise ValueError(f"noise_shape {tuple(noise_shape)} has more dimensions than x.shape {shape}")
+    if offset and any(d is None for d in dims):
+        # Keras fills None from x's dimension at the same index (from the left); NumPy broadcasting
+        # aligns a shorter shape from the right. The two disagree, so a None needs one entry per axis.
+        raise ValueError(f"noise_shape {tuple(noise_shape)} has None entries but fewer dimensions than x.shape "
+                         f"{shape}: with None, give one entry per dimension of x, as Keras requires "
+                         f"(e.g. (None, 1, None)); a shorter noise_shape must be all ints (broadcast from the right)")
     resolved = tuple(shape[offset + i] if d is None else d for i, d in enumerate(dims))
     if not all(isinstance(d, numbers.Integral) and d >= 0 for d in resolved):
         raise TypeError(f"noise_shape must hold non-negative ints or None, got {tuple(noise_shape)}")

@@ -150,6 +150,7 @@ def test_noise_shape_may_have_fewer_dimensions_and_broadcasts_from_the_right():
     ((1, 1, 1, 1), "more dimensions than x.shape"),
     ((2.5, 1), "non-negative ints"),
     (5, "tuple of ints"),
+    ((None, 2), "as Keras requires"),   # Keras would fill None from axis 0, NumPy would align it to axis 1
 ])
 def test_bad_noise_shape_is_rejected_naming_noise_shape(noise_shape, error):
     with pytest.raises((ValueError, TypeError), match=error) as info:
