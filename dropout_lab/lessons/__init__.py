@@ -61,8 +61,8 @@ LESSONS: tuple[Lesson, ...] = (
            "why 1/(1 − rate): the next layer sees the scale it was trained on; E[out] = x, "
            "Var[out] = x²·rate/(1 − rate)"),
     Lesson("03", "rate_variance", "Rate variance",
-           "why the zero fraction is not exactly the rate: Binomial(n, rate)/n; counting zeros after a ReLU",
-           ("keras",)),
+           "why the zero fraction is not exactly the rate: Binomial(n, rate)/n; counting zeros after a ReLU; "
+           "the asker's code on Keras 3", ("torch", "keras")),
     Lesson("04", "inside_the_frameworks", "Inside the frameworks",
            "Keras → TF stateless dropout and PyTorch's mask rebuilt bit for bit; per-sample masks with a "
            "`None` batch; `noise_shape`; seeds; training flags",
@@ -76,7 +76,8 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("07", "paper_test_time_scaling", "The paper's test-time scaling",
            "vanilla vs inverted; Monte-Carlo vs weight scaling; the 2014 paper's Figs. 9–11 and §9.1 in miniature"),
     Lesson("08", "bug_zoo", "Bug zoo",
-           "classic dropout bugs to find and fix, each with a check", ("torch", "keras")),
+           "sixteen dropout bugs in NumPy, PyTorch and Keras 3 to find and fix, each with a check, and what "
+           "four of them cost on digits", ("torch", "keras")),
     Lesson("09", "mc_dropout", "Monte-Carlo dropout and uncertainty",
            "dropout left on at test time: predictive mean, variance, entropy and mutual information; switching on "
            "only the dropout layers; calibration and out-of-distribution inputs on real data", ("torch", "keras")),
