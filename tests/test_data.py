@@ -1,4 +1,4 @@
-"""Tests of the offline data loaders (lessons 05, 07)."""
+"""Tests of the offline data helpers: digits (lesson 07) and the multi-hot encoders (lesson 05)."""
 import numpy as np
 import pytest
 
@@ -14,6 +14,7 @@ def test_digits_split_shapes_scale_and_stratification():
     # stratified: each class's share on the test side is within one row of 25 %
     counts_all = np.bincount(np.concatenate([split.y_train, split.y_test]))
     assert np.all(np.abs(np.bincount(split.y_test) - 0.25 * counts_all) <= 1)
+    assert "digits" in split.summary() and split.n_features == 64
 
 
 def test_digits_split_depends_only_on_seed():
@@ -34,33 +35,18 @@ def test_bad_seed_is_named(bad):
         data.load_digits_split(seed=bad)
 
 
-def test_breast_cancer_multi_hot_has_one_hot_per_feature():
-    split = data.load_breast_cancer_multi_hot(seed=1, bins=10)
-    assert split.n_features == 300 and split.x_train.dtype == np.float32
-    assert set(np.unique(split.x_train)) == {0.0, 1.0}
-    assert np.all(split.x_train.sum(axis=1) == 30) and np.all(split.x_test.sum(axis=1) == 30)
-    # quantile bins from the training rows: every bin holds roughly a tenth of them
-    share = split.x_train.mean(axis=0)
-    assert share.min() > 0.05 and share.max() < 0.15
-    assert set(np.unique(split.y_train)) == {0.0, 1.0}
-    assert "breast cancer" in split.summary() and "426 train / 143 test" in split.summary()
-
-
-def test_quantile_multi_hot_rejects_bad_bins():
-    x = np.arange(20.0).reshape(10, 2)
-    with pytest.raises(ValueError, match="bins"):
-        data.quantile_multi_hot(x, x, bins=1)
-
-
 def test_multi_hot_marks_present_words():
     hot = data.multi_hot([[0, 3, 3], [2]], dimension=5)
-    assert hot.tolist() == [[1, 0, 0, 1, 0], [0, 0, 1, 0, 0]]
+    assert hot.tolist() == [[1, 0, 0, 1, 0], [0, 0, 1, 0, 0]] and hot.dtype == np.float32
+
+
+def _random_sequences(seed: int = 7, dimension: int = 50, rows: int = 40) -> list:
+    rng = np.random.default_rng(seed)
+    return [list(rng.integers(0, dimension, size=rng.integers(0, 30))) for _ in range(rows)]
 
 
 def test_multi_hot_matches_a_set_based_reference_on_random_sequences():
-    rng = np.random.default_rng(7)
-    dimension = 50
-    sequences = [list(rng.integers(0, dimension, size=rng.integers(0, 30))) for _ in range(40)]
+    sequences, dimension = _random_sequences(), 50
     # reference: one row at a time, from the set of words each list contains
     reference = np.array([[1.0 if w in set(seq) else 0.0 for w in range(dimension)] for seq in sequences])
     hot = data.multi_hot(sequences, dimension)
@@ -68,53 +54,38 @@ def test_multi_hot_matches_a_set_based_reference_on_random_sequences():
     assert np.array_equal(hot, reference)
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, bool, np.float64])
+def test_multi_hot_narrow_dtypes_hold_the_same_rows(dtype):
+    sequences = _random_sequences(seed=3)
+    hot = data.multi_hot(sequences, 50, dtype=dtype)
+    assert hot.dtype == dtype and np.array_equal(hot.astype(np.float32), data.multi_hot(sequences, 50))
+
+
+def test_multi_hot_csr_equals_the_dense_rows_and_holds_ones_only():
+    sequences = _random_sequences(seed=11) + [[4, 4, 4]]   # a repeated word is a single 1, not 3
+    sparse = data.multi_hot_csr(sequences, 50)
+    assert sparse.dtype == np.float32 and sparse.shape == (41, 50)
+    assert np.array_equal(sparse.toarray(), data.multi_hot(sequences, 50))
+    assert set(np.unique(sparse.data)) == {1.0}
+
+
 def test_multi_hot_handles_empty_rows_and_object_arrays():
     seqs = np.empty(3, dtype=object)
     seqs[0], seqs[1], seqs[2] = [], [4, 1], []
     assert data.multi_hot(seqs, 5).tolist() == [[0] * 5, [0, 1, 0, 0, 1], [0] * 5]
     assert data.multi_hot([], 5).shape == (0, 5)
+    assert data.multi_hot_csr(seqs, 5).toarray().tolist() == [[0] * 5, [0, 1, 0, 0, 1], [0] * 5]
 
 
 @pytest.mark.parametrize("sequences, dimension, match", [([[5]], 5, "sequences"), ([[-1]], 5, "sequences"),
-                                                         ([[0]], 0, "dimension"), ([[0]], 2.0, "dimension")])
-def test_multi_hot_rejects_bad_indices_and_dimension(sequences, dimension, match):
+                                                         ([[0]], 0, "dimension"), ([[0]], 2.0, "dimension"),
+                                                         ([[0]], True, "dimension")])
+@pytest.mark.parametrize("encoder", [data.multi_hot, data.multi_hot_csr])
+def test_multi_hot_rejects_bad_indices_and_dimension(encoder, sequences, dimension, match):
     with pytest.raises(ValueError, match=match):
-        data.multi_hot(sequences, dimension)
+        encoder(sequences, dimension)
 
 
-def test_offline_choice_is_breast_cancer_and_never_downloads(monkeypatch, tmp_path):
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.delenv(data.ONLINE_ENV, raising=False)
-    assert not data.imdb_available()
-    assert data.load_sentiment_or_offline(seed=0).name.startswith("breast cancer")
-
-
-def test_imdb_is_chosen_when_cached(monkeypatch, tmp_path):
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    (tmp_path / "datasets").mkdir()
-    (tmp_path / "datasets" / "imdb.npz").write_bytes(b"")
-    assert data.imdb_available()
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "empty"))
-    monkeypatch.setenv(data.ONLINE_ENV, "1")
-    assert data.imdb_available()
-
-
-def test_imdb_loader_runs_the_keras_code_path_on_a_stand_in(monkeypatch):
-    # No download here: replace keras.datasets.imdb.load_data by a tiny stand-in with the same
-    # return shape (object arrays of word-index lists), so the real vectorising code runs.
-    keras = pytest.importorskip("keras")
-    seqs = np.empty(6, dtype=object)
-    for i in range(6):
-        seqs[i] = [1, i + 2, 9]
-    labels = np.array([0, 1, 0, 1, 0, 1])
-    calls = []
-
-    def fake_load_data(num_words):
-        calls.append(num_words)
-        return (seqs, labels), (seqs[:4], labels[:4])
-
-    monkeypatch.setattr(keras.datasets.imdb, "load_data", fake_load_data)
-    split = data.load_imdb_multi_hot(num_words=10, max_rows=5, seed=0)
-    assert calls == [10] and split.name.startswith("IMDB")
-    assert split.x_train.shape == (5, 10) and split.x_test.shape == (4, 10)
-    assert np.all(split.x_train.sum(axis=1) == 3) and np.all(split.x_train[:, [1, 9]] == 1)
+def test_imdb_is_a_lazy_submodule():
+    import dropout_lab as dl
+    assert dl.data.imdb.load_data.__module__ == "dropout_lab.data.imdb"

@@ -1,21 +1,21 @@
-"""Real data sets for the lessons, offline first (lessons 05, 07).
+"""Real data sets for the lessons, offline (lessons 05, 07). data/README.md documents each one.
 
-Nothing here downloads unless the learner asks for it: scikit-learn ships the digits and
-breast-cancer data inside the package, so lessons run offline (and in CI). The IMDB
-reviews of the Keras book are used only when they are already in the Keras cache or when
-the environment variable DROPOUT_LAB_ONLINE=1 allows a download. Every loader returns a
-`DataSplit` whose `description` says exactly which data it holds, and lessons print it.
+* `imdb`: the course's IMDB subset in data/imdb/, with keras.datasets.imdb's API (lesson 05).
+* `load_digits_split`: scikit-learn's bundled 8×8 digits, split by seed (lesson 07).
+* `multi_hot` / `multi_hot_csr`: word-index lists as 0/1 rows, dense or sparse (lesson 05).
+
+Nothing here downloads. Every loader says which data it holds, and lessons print it.
 """
 from __future__ import annotations
 
 import numbers
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-ONLINE_ENV = "DROPOUT_LAB_ONLINE"
+from .._lazy import lazy_submodules
+
+__getattr__ = lazy_submodules(__name__, globals())  # dl.data.imdb imports data/imdb.py on first use
 
 
 @dataclass(frozen=True)
@@ -76,60 +76,42 @@ def load_digits_split(seed: int = 0, test_fraction: float = 0.25) -> DataSplit:
                      x_train, y_train, x_test, y_test)
 
 
-def quantile_multi_hot(x_train: np.ndarray, x_test: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
-    """Bin each feature at its training-set quantiles and one-hot the bin: a multi-hot vector (lesson 05)."""
-    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or bins < 2:
-        raise ValueError(f"bins must be an int >= 2, got {bins!r}")
-    # Cut points come from the training rows only, so the test rows stay unseen.
-    cuts = np.quantile(x_train, np.linspace(0, 1, bins + 1)[1:-1], axis=0)  # (bins-1, features)
-
-    def encode(x: np.ndarray) -> np.ndarray:
-        index = (x[None, :, :] > cuts[:, None, :]).sum(axis=0)  # bin number 0..bins-1 per feature
-        hot = np.zeros((len(x), x.shape[1] * bins), dtype=np.float32)
-        columns = np.arange(x.shape[1]) * bins + index
-        hot[np.arange(len(x))[:, None], columns] = 1.0
-        return hot
-
-    return encode(x_train), encode(x_test)
-
-
-def load_breast_cancer_multi_hot(seed: int = 0, test_fraction: float = 0.25, bins: int = 10) -> DataSplit:
-    """scikit-learn's bundled breast-cancer data as a binary multi-hot task (lesson 05).
-
-    569 real tumour measurements (30 features each, Wisconsin Diagnostic data). Each feature
-    is cut into `bins` quantile bins and one-hot encoded, so a row is a 0/1 vector with exactly
-    one 1 per feature (30·bins columns), the same kind of input as the IMDB bag of words.
-    Label 1 = benign, 0 = malignant.
-    """
-    from sklearn.datasets import load_breast_cancer
-    seed, test_fraction = _check_seed(seed), _check_fraction(test_fraction)
-    bunch = load_breast_cancer()
-    x_train, x_test, y_train, y_test = _split(bunch.data, bunch.target, seed, test_fraction)
-    hot_train, hot_test = quantile_multi_hot(x_train, x_test, bins)
-    return DataSplit(
-        "breast cancer (scikit-learn, bundled)",
-        f"Real tumour measurements, benign (1) vs malignant (0); each of the 30 features cut into "
-        f"{bins} quantile bins and one-hot encoded (multi-hot, like a bag of words).",
-        hot_train, y_train.astype(np.float32), hot_test, y_test.astype(np.float32))
-
-
-def keras_cache_dir() -> Path:
-    """Where Keras keeps downloaded data sets ($KERAS_HOME/datasets, default ~/.keras/datasets)."""
-    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
-    return Path(home) / "datasets"
-
-
-def imdb_available() -> bool:
-    """True when IMDB can be loaded without waiting on a network: cached, or downloads allowed."""
-    return (keras_cache_dir() / "imdb.npz").exists() or os.environ.get(ONLINE_ENV) == "1"
-
-
-def multi_hot(sequences: list, dimension: int) -> np.ndarray:
+def multi_hot(sequences: list, dimension: int, dtype: object = np.float32) -> np.ndarray:
     """Word-index lists -> one 0/1 row each, 1 at every index the list contains (lesson 05).
 
     Vectorised: all (row, word) pairs are gathered first, then set in one assignment.
-    Repeated words simply set the same cell twice.
+    Repeated words simply set the same cell twice. `dtype` float32 by default; uint8 or bool
+    take a quarter or less of the memory (10,000 reviews × 10,000 words: 100 MB vs 400 MB).
     """
+    rows, words = _pairs(sequences, dimension)
+    hot = np.zeros((len(rows.lengths), dimension), dtype=dtype)
+    hot[rows.ids, words] = 1
+    return hot
+
+
+def multi_hot_csr(sequences: list, dimension: int):
+    """The same 0/1 rows as `multi_hot`, as a float32 scipy.sparse CSR matrix (lesson 05).
+
+    An IMDB review holds ~130 of the 10,000 commonest words, so the sparse form is ~1 % of
+    the dense one, and Keras' Dense layer multiplies it without ever making it dense.
+    """
+    from scipy import sparse
+    rows, words = _pairs(sequences, dimension)
+    matrix = sparse.csr_matrix((np.ones(len(words), np.float32), (rows.ids, words)),
+                               shape=(len(rows.lengths), dimension))
+    matrix.sum_duplicates()          # a repeated word is one 1, as in the dense form
+    matrix.data[:] = 1.0
+    return matrix
+
+
+@dataclass(frozen=True)
+class _Rows:
+    ids: np.ndarray      # the row of each (row, word) pair
+    lengths: np.ndarray  # words per row
+
+
+def _pairs(sequences: list, dimension: int) -> tuple[_Rows, np.ndarray]:
+    """All (row, word) pairs of the word lists, checked: word indices must lie in [0, dimension)."""
     if isinstance(dimension, bool) or not isinstance(dimension, numbers.Integral) or dimension < 1:
         raise ValueError(f"dimension must be an int >= 1, got {dimension!r}")
     lists = [np.asarray(words, dtype=np.int64).ravel() for words in sequences]
@@ -138,36 +120,4 @@ def multi_hot(sequences: list, dimension: int) -> np.ndarray:
     if words.size and (words.min() < 0 or words.max() >= dimension):
         raise ValueError(f"sequences must hold word indices in [0, {dimension - 1}] "
                          f"(dimension={dimension}), found {words.min()}..{words.max()}")
-    rows = np.repeat(np.arange(len(lists)), lengths)  # row r repeated once per word it holds
-    hot = np.zeros((len(lists), dimension), dtype=np.float32)
-    hot[rows, words] = 1.0
-    return hot
-
-
-def load_imdb_multi_hot(num_words: int = 10_000, max_rows: int = 5_000, seed: int = 0) -> DataSplit:
-    """The Keras book's IMDB reviews as multi-hot vectors of the `num_words` commonest words (lesson 05).
-
-    Uses keras.datasets.imdb (downloads ~17 MB once into the Keras cache). `max_rows` random
-    reviews per side keep the lesson fast (the full set is 25 000 + 25 000).
-    """
-    from ..frameworks import load
-    imdb = load("keras").datasets.imdb
-    (train_seq, train_y), (test_seq, test_y) = imdb.load_data(num_words=num_words)
-    rng = np.random.default_rng(_check_seed(seed))
-    pick_train = rng.permutation(len(train_seq))[:max_rows]
-    pick_test = rng.permutation(len(test_seq))[:max_rows]
-    return DataSplit(
-        "IMDB reviews (Keras)",
-        f"Real movie reviews, positive (1) vs negative (0); multi-hot over the {num_words} commonest words.",
-        multi_hot(train_seq[pick_train], num_words), train_y[pick_train].astype(np.float32),
-        multi_hot(test_seq[pick_test], num_words), test_y[pick_test].astype(np.float32))
-
-
-def load_sentiment_or_offline(seed: int = 0) -> DataSplit:
-    """IMDB when it is cached or DROPOUT_LAB_ONLINE=1, else the bundled breast-cancer task (lesson 05).
-
-    No silent fallback: the returned DataSplit names the data, and lesson 05 prints it.
-    """
-    if imdb_available():
-        return load_imdb_multi_hot(seed=seed)
-    return load_breast_cancer_multi_hot(seed=seed)
+    return _Rows(np.repeat(np.arange(len(lists)), lengths), lengths), words  # row r once per word it holds
