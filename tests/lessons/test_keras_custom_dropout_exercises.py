@@ -1,61 +1,190 @@
-"""Lesson 05 exercise checks: placeholders, right and wrong answers, and solutions that pass."""
+"""Lesson 05 exercise checks: placeholders, plausible wrong answers with their messages, right answers two ways."""
 import importlib
 
+import numpy as np
 import pytest
 
-import dropout_lab as dl
 from dropout_lab.lessons.keras_custom_dropout import exercises as ex
 from dropout_lab.lessons.keras_custom_dropout import solutions
+from dropout_lab.ui.checks import NOT_A_NUMBER, NOT_ANSWERED
 
-NUMERIC = {1: ex.check_survivor_scale, 2: ex.check_hiding_rate, 4: ex.check_masks_drawn}
-
-
-@pytest.mark.parametrize("check", [*NUMERIC.values(), ex.check_layer])
-def test_placeholder_is_not_answered(check):
-    assert check(...) is dl.ui.checks.NOT_ANSWERED
+kc = importlib.import_module("dropout_lab.lessons.keras_custom_dropout.compute")
+keras, ops = kc.keras, kc.keras.ops
 
 
-@pytest.mark.parametrize("number", NUMERIC)
-def test_numeric_solutions_pass(number):
-    assert NUMERIC[number](getattr(solutions, f"solution_{number}")()).passed
-
-
-@pytest.mark.parametrize("number, wrong", [(1, 5.0), (1, 0.8), (2, 0.2), (4, 5), (4, 426 / 32), (1, True)])
-def test_wrong_numbers_fail(number, wrong):
-    assert not NUMERIC[number](wrong).passed
-
-
-def test_rate_instead_of_keep_gets_specific_hint():
-    assert "mistake" in ex.check_survivor_scale(5).message
-
-
-def test_layer_solution_passes_and_matches_package_layer():
-    kc = importlib.import_module("dropout_lab.lessons.keras_custom_dropout.compute")
-    my_dropout = solutions.solution_3()
-    assert ex.check_layer(my_dropout).passed
-    # the learner's from-scratch layer draws exactly the package layer's masks for the same seed
-    x = kc.keras.ops.ones((4, 1000))
-    mine = kc.keras.ops.convert_to_numpy(my_dropout(0.3, seed=5)(x, training=True))
-    ours = kc.keras.ops.convert_to_numpy(kc.CustomDropout(0.3, seed=5)(x, training=True))
-    assert (mine == ours).all()
-
-
-def test_buggy_layers_fail_the_layer_check():
-    kc = importlib.import_module("dropout_lab.lessons.keras_custom_dropout.compute")
-    for cls in (kc.CoinFlipDropout, kc.DivideByRateDropout):
-        result = ex.check_layer(cls)
-        assert not result.passed and "failed" in result.message
-
-
-def test_layer_that_crashes_is_reported():
-    kc = importlib.import_module("dropout_lab.lessons.keras_custom_dropout.compute")
-
-    class Broken(kc.keras.layers.Layer):
+def layer_class(call):
+    """A learner's layer: the exercise cell's __init__ with the given call method."""
+    class Learner(keras.layers.Layer):
         def __init__(self, rate, seed=None, **kwargs):
             super().__init__(**kwargs)
+            self.rate = rate
+            self.seed_generator = keras.random.SeedGenerator(seed)
+            self.rng = np.random.default_rng(seed)
 
-        def call(self, inputs, training=None):
-            return inputs * undefined_name  # noqa: F821
+        def uniform(self, inputs):
+            return keras.random.uniform(ops.shape(inputs), seed=self.seed_generator)
 
-    result = ex.check_layer(Broken)
-    assert not result.passed and "NameError" in result.message
+    Learner.call = call
+    return Learner
+
+
+def placeholder(self, inputs, training=None):
+    ...
+
+
+def book_numpy_line(self, inputs, training=None):   # the exercise's starting point
+    if not training:
+        return inputs
+    mask = np.random.rand(*inputs.shape) >= self.rate  # noqa: NPY002 (the book's line, on purpose)
+    return inputs * mask / (1 - self.rate)
+
+
+def with_where(self, inputs, training=None):        # a right answer written another way
+    if training:
+        return ops.where(self.uniform(inputs) < self.rate, ops.zeros_like(inputs), inputs / (1 - self.rate))
+    return inputs
+
+
+def seed_int(self, inputs, training=None):          # the stateless int-seed trap: the same mask every step
+    if not training:
+        return inputs
+    mask = keras.random.uniform(ops.shape(inputs), seed=0) >= self.rate
+    return ops.where(mask, inputs / (1 - self.rate), ops.zeros_like(inputs))
+
+
+def none_is_training(self, inputs, training=None):
+    if training is False:
+        return inputs
+    return inputs * ops.cast(self.uniform(inputs) >= self.rate, inputs.dtype) / (1 - self.rate)
+
+
+def keep_drop_swapped(self, inputs, training=None):
+    if not training:
+        return inputs
+    return inputs * ops.cast(self.uniform(inputs) < self.rate, inputs.dtype) / (1 - self.rate)
+
+
+def raises(self, inputs, training=None):
+    return inputs * undefined_name  # noqa: F821
+
+
+# ------------------------------------------------------------------ exercise 1
+
+def test_exercise_1_placeholder_and_non_classes_are_not_answered():
+    assert ex.check_layer_in_fit(...) is NOT_ANSWERED and ex.check_layer_in_fit(None) is NOT_ANSWERED
+    assert ex.check_layer_in_fit(layer_class(placeholder)) is NOT_ANSWERED
+
+
+def test_exercise_1_the_starting_point_fails_with_the_reason():
+    result = ex.check_layer_in_fit(layer_class(book_numpy_line))
+    assert not result.passed and "batch None" in result.message and "TypeError" in result.message
+    assert "trace time" in result.message
+
+
+@pytest.mark.parametrize("call, words", [(seed_int, "identical"), (none_is_training, "plain call"),
+                                         (keep_drop_swapped, "zero fraction"), (raises, "NameError")])
+def test_exercise_1_plausible_mistakes_fail_with_a_message(call, words):
+    result = ex.check_layer_in_fit(layer_class(call))
+    assert not result.passed and words in result.message
+
+
+def test_exercise_1_right_answers_pass_written_two_ways():
+    assert ex.check_layer_in_fit(solutions.solution_1()).passed
+    assert ex.check_layer_in_fit(layer_class(with_where)).passed
+
+
+def test_exercise_1_a_layer_that_breaks_only_inside_fit_is_caught(monkeypatch):
+    # a layer that passes every audit check but whose fit fails must still fail the exercise
+    monkeypatch.setattr(ex, "_fit_two_steps", lambda cls: "ValueError: boom")
+    result = ex.check_layer_in_fit(solutions.solution_1())
+    assert not result.passed and "model.fit raised ValueError: boom" in result.message
+
+
+def test_exercise_1_the_solution_draws_the_package_layers_masks():
+    mine = ops.convert_to_numpy(solutions.solution_1()(0.3, seed=5)(ops.ones((4, 1000)), training=True))
+    ours = ops.convert_to_numpy(kc.CustomDropout(0.3, seed=5)(ops.ones((4, 1000)), training=True))
+    assert np.array_equal(mine, ours)
+
+
+# ------------------------------------------------------------------ exercise 2
+
+def inverted(self, inputs, training=None):
+    if not training:
+        return inputs
+    return inputs * ops.cast(self.uniform(inputs) >= self.rate, inputs.dtype) / (1 - self.rate)
+
+
+def removed_at_test(self, inputs, training=None):
+    if not training:
+        return inputs
+    return inputs * ops.cast(self.uniform(inputs) >= self.rate, inputs.dtype)
+
+
+def times_rate(self, inputs, training=None):
+    if not training:
+        return inputs * self.rate
+    return inputs * ops.cast(self.uniform(inputs) >= self.rate, inputs.dtype)
+
+
+def vanilla_numpy(self, inputs, training=None):
+    if not training:
+        return inputs * (1 - self.rate)
+    return inputs * (self.rng.random(inputs.shape) >= self.rate).astype("float32")
+
+
+def vanilla_where(self, inputs, training=None):
+    keep = 1 - self.rate
+    if training:
+        return ops.where(self.uniform(inputs) >= self.rate, inputs, ops.zeros_like(inputs))
+    return keep * inputs
+
+
+@pytest.mark.parametrize("call, words", [(inverted, "inverted"), (removed_at_test, "Multiply by keep"),
+                                         (times_rate, "rate (0.2)"), (vanilla_numpy, "batch None"),
+                                         (raises, "NameError")])
+def test_exercise_2_plausible_mistakes_fail_with_a_message(call, words):
+    result = ex.check_vanilla_layer(layer_class(call))
+    assert not result.passed and words in result.message
+
+
+def test_exercise_2_placeholder_and_right_answers():
+    assert ex.check_vanilla_layer(...) is NOT_ANSWERED
+    assert ex.check_vanilla_layer(layer_class(placeholder)) is NOT_ANSWERED
+    assert ex.check_vanilla_layer(solutions.solution_2()).passed
+    assert ex.check_vanilla_layer(layer_class(vanilla_where)).passed
+
+
+# ------------------------------------------------------------------ exercise 3
+
+@pytest.fixture(scope="module")
+def trained():
+    tr = importlib.import_module("dropout_lab.lessons.keras_custom_dropout.training")
+    data = tr.load_reviews(source="subset")
+    small = tr.Reviews("subset", "small", data.x_train[:1024], data.y_train[:1024], data.x_val[:256],
+                       data.y_val[:256], data.x_test[:256], data.y_test[:256])
+    model = tr.build_model("custom", seed=0)
+    curves = tr.train(model, small, epochs=3, batch_size=256)
+    return model, small, curves
+
+
+def test_exercise_3_right_answer_two_ways_and_the_mistakes(trained):
+    model, data, curves = trained
+    tr = importlib.import_module("dropout_lab.lessons.keras_custom_dropout.training")
+    check = lambda answer: ex.check_dropout_off_loss(answer, model, data, curves)
+    assert check(solutions.solution_3(model, data)).passed
+    x, y = tr._sparse_tensor(data.x_train), data.y_train[:, None]
+    by_hand = float(keras.losses.BinaryCrossentropy()(y, model(x, training=False))) + float(sum(model.losses))
+    assert check(by_hand).passed
+    assert "what fit reported" in check(curves.loss[-1]).message
+    assert "validation loss" in check(curves.val_loss[-1]).message
+    assert "[loss, accuracy]" in check(model.evaluate(tr.dataset(data.x_train, data.y_train, 4096),
+                                                      verbose=0)).message
+    dropout_on = float(keras.losses.BinaryCrossentropy()(y, model(x, training=True))) + float(sum(model.losses))
+    assert not check(dropout_on).passed
+    assert check(...) is NOT_ANSWERED and check("0.2") is NOT_A_NUMBER
+
+
+def test_solutions_are_shown_as_code():
+    for k in (1, 2, 3):
+        assert ex.solution(k)
+    assert "keras.random.uniform" in ex.solution(1) and "model.evaluate" in ex.solution(3)

@@ -1,14 +1,15 @@
-"""Your own dropout as a Keras 3 layer, inside the seed question's sentiment-model architecture (lesson 05).
+"""Your own dropout as a Keras 3 layer, and the old answers' mistakes caught by checks (lesson 05).
 
 Importing this module imports Keras (through `frameworks.load`, which keeps TensorFlow's
-log lines quiet and says how to install Keras if it is missing).
+log lines quiet and says how to install Keras if it is missing). The compiled-step checks use
+TensorFlow's `tf.function`, the backend the lesson runs on.
 
-* `CustomDropout` drops only when Keras passes `training=True` (inside `fit`, or a call
-  with training=True); `predict`, `evaluate` and plain calls get the input back unchanged.
-* `CoinFlipDropout`, `DivideByRateDropout` and `keras2_lambda_dropout` reproduce the
-  mistakes of an old answer on purpose; `audit_layer` runs the checks they fail.
-* `build_model`, `train` and `train_with_and_without` are the lesson's small training loop: the
-  question's architecture, trained on whatever multi-hot data `data.load_sentiment_or_offline` found.
+* `CustomDropout`: inverted dropout that drops only when Keras passes `training=True`.
+  `VanillaDropout`: the book's scheme done right (no scaling in training, x keep at inference).
+* The mistakes, rebuilt on purpose: `CoinFlipDropout`, `DivideByRateDropout`,
+  `TimesRateAtTestDropout`, `UnscaledDropout`, `NumpyDropout`, `NoneMeansTrainingDropout`,
+  `BuildTimePhaseDropout`; `audit_layer` runs the checks each one fails.
+* `lambda_dropout`: the minimal edit of the old answer (Keras 3's Lambda forwards `training`).
 """
 from __future__ import annotations
 
@@ -20,13 +21,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..._validate import check_rate
-from ...data import DataSplit
 from ...frameworks import load
-from ...stats import binomial_band, normal_band
+from ...stats import Z_CHECK, binomial_band, normal_band
 
 keras = load("keras")
 ops = keras.ops
 
+
+# ------------------------------------------------------------------ the layers
 
 @keras.saving.register_keras_serializable(package="dropout_lab")
 class CustomDropout(keras.layers.Layer):
@@ -39,6 +41,7 @@ class CustomDropout(keras.layers.Layer):
         # A SeedGenerator is Keras 3's stateful seed: each draw advances its state, so
         # every training step gets a fresh mask, reproducibly from `seed`.
         self.seed_generator = keras.random.SeedGenerator(seed)
+        self.supports_masking = True  # pass an Embedding(mask_zero=True) mask through, as keras.layers.Dropout does
 
     def call(self, inputs, training=None):
         # Keras passes training=True inside fit() and training=False in predict()/evaluate();
@@ -50,7 +53,7 @@ class CustomDropout(keras.layers.Layer):
         return inputs * self.keep_mask(inputs) / (1.0 - self.rate)
 
     def keep_mask(self, inputs):
-        """1 where a unit survives (uniform draw >= rate, the rule Keras' own Dropout uses), else 0."""
+        """1 where a unit survives (uniform draw >= rate, the rule of Keras' Dropout on TensorFlow), else 0."""
         uniform = keras.random.uniform(ops.shape(inputs), seed=self.seed_generator, dtype=self.compute_dtype)
         return ops.cast(uniform >= self.rate, self.compute_dtype)
 
@@ -59,6 +62,16 @@ class CustomDropout(keras.layers.Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="dropout_lab")
+class VanillaDropout(CustomDropout):
+    """The book's scheme, correct: survivors unscaled in training, every unit x keep at inference (lesson 05)."""
+
+    def call(self, inputs, training=None):
+        if not training:
+            return inputs * (1.0 - self.rate)   # the expected training output, with no randomness
+        return inputs * self.keep_mask(inputs)
 
 
 class CoinFlipDropout(CustomDropout):
@@ -81,20 +94,100 @@ class DivideByRateDropout(CustomDropout):
         return inputs * self.keep_mask(inputs) / self.rate
 
 
-def keras2_lambda_dropout(rate: float = 0.5, seed: int | None = None) -> keras.layers.Lambda:
-    """MISTAKE (old answer): a Lambda layer asking Keras 2's global `learning_phase()` (lesson 05).
+class TimesRateAtTestDropout(CustomDropout):
+    """MISTAKE (old comment, second half): vanilla training, but the output × rate at test, not × keep (lesson 05)."""
 
-    Keras 3 removed `keras.backend.learning_phase` / `set_learning_phase`: the first call
-    raises AttributeError. The `training` argument of `call` replaces the global flag.
+    def call(self, inputs, training=None):
+        if not training:
+            return inputs * self.rate
+        return inputs * self.keep_mask(inputs)
+
+
+class UnscaledDropout(CustomDropout):
+    """MISTAKE: the book's unscaled line in training and the layer simply removed at test (lesson 05)."""
+
+    def call(self, inputs, training=None):
+        if not training:
+            return inputs
+        return inputs * self.keep_mask(inputs)
+
+
+class NumpyDropout(CustomDropout):
+    """MISTAKE: the book's NumPy draw inside `call` (scaled correctly): fine eagerly, broken in fit (lesson 05)."""
+
+    def __init__(self, rate: float, seed: int | None = None, **kwargs) -> None:
+        super().__init__(rate, seed, **kwargs)
+        self.rng = np.random.default_rng(seed)
+
+    def call(self, inputs, training=None):
+        if not training:
+            return inputs
+        # NumPy runs when Keras traces `call`: inputs.shape holds None for the batch, and
+        # under tf.function the drawn array becomes one constant of the graph.
+        mask = self.rng.random(inputs.shape) >= self.rate
+        return inputs * mask.astype("float32") / (1.0 - self.rate)
+
+
+class NoneMeansTrainingDropout(CustomDropout):
+    """MISTAKE: `if training is False` — a plain call (training=None) drops units too (lesson 05)."""
+
+    def call(self, inputs, training=None):
+        if training is False:
+            return inputs
+        return inputs * self.keep_mask(inputs) / (1.0 - self.rate)
+
+
+class BuildTimePhaseDropout(CustomDropout):
+    """MISTAKE (Keras 2 answer, translated): drop or not is decided once, when the model is built (lesson 05).
+
+    The old answer's `if training is 1 or training is True:` was a Python test run once while
+    Keras 2 built the graph. It was true only after K.set_learning_phase(1), and then the
+    model dropped units forever (predict too). Without it the test was false, and the model
+    never dropped units. `phase` plays the global flag's value at build time.
     """
-    def reads_global_phase(x):
-        # The Keras 2 pattern: ask a process-wide flag whether we are training.
-        if not keras.backend.learning_phase():  # AttributeError in Keras 3, before any masking
-            return x
-        keep_mask = keras.random.uniform(ops.shape(x), seed=seed) >= rate
-        return ops.where(keep_mask, x / (1.0 - rate), ops.zeros_like(x))
-    return keras.layers.Lambda(reads_global_phase, name="keras2_lambda_dropout")
 
+    def __init__(self, rate: float, seed: int | None = None, phase: int = 1, **kwargs) -> None:
+        super().__init__(rate, seed, **kwargs)
+        self.drops = phase == 1   # decided here, once, like the Python `if` at graph-build time
+
+    def call(self, inputs, training=None):
+        if not self.drops:
+            return inputs
+        return inputs * self.keep_mask(inputs) / (1.0 - self.rate)
+
+
+def lambda_dropout(rate: float, seed: int | None = None) -> keras.layers.Layer:
+    """The old answer's Lambda, minimally fixed for Keras 3: `fn` takes `training`, so Lambda passes it (lesson 05).
+
+    keras/src/layers/core/lambda_layer.py (3.15): `_fn_expects_training_arg` (line 81) and
+    `kwargs["training"] = training` (line 118). It works, but the SeedGenerator lives in a
+    closure the layer does not track, and a saved model with a Lambda needs safe_mode=False
+    and the same Python function to load: a Layer subclass is the better home.
+    """
+    rate = check_rate(rate)
+    generator = keras.random.SeedGenerator(seed)
+
+    def dropout(x, training=None):
+        if not training:
+            return x
+        keep = keras.random.uniform(ops.shape(x), seed=generator) >= rate
+        return ops.where(keep, x / (1.0 - rate), ops.zeros_like(x))
+
+    return keras.layers.Lambda(dropout, name="lambda_dropout")
+
+
+class EpochHook(keras.callbacks.Callback):
+    """A Keras callback that calls `on_epoch()` after every epoch, e.g. a progress bar's step (lesson 05)."""
+
+    def __init__(self, on_epoch: Callable[[], None]) -> None:
+        super().__init__()
+        self.on_epoch = on_epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.on_epoch()
+
+
+# ------------------------------------------------------------------ the audit
 
 @dataclass(frozen=True)
 class Finding:
@@ -116,194 +209,255 @@ class Audit:
         """True when every check passed."""
         return all(result.passed for result in self.checks.values())
 
+    def failed(self) -> list[str]:
+        """The names of the checks that failed."""
+        return [name for name, result in self.checks.items() if not result.passed]
+
     def lines(self) -> list[str]:
         """One printable line per check: ✓/✗, the check and what was measured."""
         return [f"  {'✓' if r.passed else '✗'} {name}: {r.message}" for name, r in self.checks.items()]
 
 
-AUDIT_RATE = 0.2   # not 0.5: at 0.5, rate == keep hides both the coin flip and the ÷rate bug
+AUDIT_RATE = 0.2      # not 0.5: at 0.5, rate == keep hides the coin flip, ÷ rate and × rate at test
 AUDIT_UNITS = 100_000
+GRAPH_UNITS = 1_000   # the compiled-step checks need no statistics, only "did it run, did it change"
+CHECK_NAMES = ("zero fraction ≈ rate", "training mean = inference output", "new mask each call",
+               "plain call = inference, no randomness", "runs with batch None (as fit traces it)",
+               "new mask each compiled step")
 
 
 def audit_layer(make_layer: Callable[[float, int], object], name: str, rate: float = AUDIT_RATE,
                 n: int = AUDIT_UNITS, seed: int = 0) -> Audit:
-    """Statistical checks a correct dropout layer passes and each old mistake fails (lesson 05).
+    """Six checks a correct dropout layer passes, and each old mistake fails with its reason (lesson 05).
 
-    `make_layer(rate, seed)` builds the layer. On ones(n) in training mode: the zero fraction
-    must fall in the binomial band of `rate`, the mean in the normal band around 1 (±4σ);
-    two training calls must differ; inference must return the input unchanged.
+    `make_layer(rate, seed)` builds the layer. Eagerly on ones(1, n): the zero fraction lies in
+    the binomial band of `rate`; the training mean equals the inference output (1 for inverted
+    dropout, keep for vanilla) within its normal band; two training calls differ; a plain call
+    equals the inference call and repeats. Then inside compiled steps, as fit runs it: traced
+    with a None batch dimension, and two calls of one compiled step draw different masks.
+    Bands are ±Z_CHECK σ.
     """
     rate = check_rate(rate)
-    ones = ops.ones((1, n))
     try:
         layer = make_layer(rate, seed)
-        first = ops.convert_to_numpy(layer(ones, training=True))
-    except AttributeError as error:  # Keras 2 API used under Keras 3
-        return Audit(name, {"runs under Keras 3": Finding(False, f"AttributeError: {_root_message(error)}")})
-    second = ops.convert_to_numpy(layer(ones, training=True))
-    inference = ops.convert_to_numpy(layer(ones, training=False))
+        outputs = _eager_outputs(layer, n)
+    except Exception as error:  # a learner's layer may fail in any way; report it as a finding
+        return Audit(name, {"runs eagerly": Finding(False, _describe(error))})
+    checks = _statistical_checks(outputs, rate, n)
+    checks[CHECK_NAMES[4]] = _traces_with_none_batch(make_layer(rate, seed))
+    checks[CHECK_NAMES[5]] = _fresh_mask_per_compiled_step(make_layer(rate, seed))
+    return Audit(name, checks)
+
+
+def _eager_outputs(layer, n: int) -> dict[str, np.ndarray]:
+    ones = ops.ones((1, n))
+    run = lambda **kw: ops.convert_to_numpy(layer(ones, **kw)).ravel()
+    return {"train 1": run(training=True), "train 2": run(training=True), "inference": run(training=False),
+            "plain 1": run(), "plain 2": run()}
+
+
+def _statistical_checks(out: dict[str, np.ndarray], rate: float, n: int) -> dict[str, Finding]:
+    first = out["train 1"]
     zeros = float(np.mean(first == 0))
-    low, high = binomial_band(rate, n, z=4)
+    low, high = binomial_band(rate, n, z=Z_CHECK)
+    infer = float(out["inference"].mean())
     keep = 1.0 - rate
-    mean_low, mean_high = normal_band(1.0, math.sqrt(rate / keep), n, z=4)  # Var[out] = rate/keep for x = 1
+    # If training draws survivors at infer/keep, its mean over n units has std infer·sqrt(rate/keep)/sqrt(n).
+    mean_low, mean_high = normal_band(infer, abs(infer) * math.sqrt(rate / keep), n, z=Z_CHECK) if keep > 0 \
+        else (infer, infer)
     mean = float(first.mean())
-    return Audit(name, {
-        "zero fraction ≈ rate": Finding(low <= zeros <= high,
-                                            f"{zeros:.4f} (band [{low:.4f}, {high:.4f}] for rate {rate:g})"),
-        "mean preserved": Finding(mean_low <= mean <= mean_high,
-                                      f"{mean:.4f} (band [{mean_low:.4f}, {mean_high:.4f}] around 1)"),
-        "new mask each call": Finding(bool(np.any(first != second)), "two training calls differ"
-                                          if np.any(first != second) else "two training calls are identical"),
-        "identity at inference": Finding(bool(np.array_equal(inference, np.ones((1, n)))),
-                                             "training=False returns the input"
-                                             if np.array_equal(inference, np.ones((1, n))) else "inference changes x"),
-    })
+    differ = bool(np.any(first != out["train 2"]))
+    plain_ok = np.array_equal(out["plain 1"], out["inference"]) and np.array_equal(out["plain 1"], out["plain 2"])
+    return {
+        CHECK_NAMES[0]: Finding(low <= zeros <= high, f"{zeros:.4f} (band [{low:.4f}, {high:.4f}] for rate {rate:g})"),
+        CHECK_NAMES[1]: Finding(mean_low <= mean <= mean_high,
+                                f"training mean {mean:.4f}, inference output {infer:.4f} "
+                                f"(band [{mean_low:.4f}, {mean_high:.4f}])"),
+        CHECK_NAMES[2]: Finding(differ, "two training calls differ" if differ else "two training calls are identical"),
+        CHECK_NAMES[3]: Finding(plain_ok, "layer(x) == layer(x, training=False)" if plain_ok
+                                else "a plain call layer(x) is random or differs from training=False"),
+    }
 
 
-def _root_message(error: Exception) -> str:
-    """The line of a (Keras-wrapped) error that says what went wrong, without terminal colour codes."""
-    lines = [line.strip() for line in re.sub(r"\x1b\[[0-9;]*m", "", str(error)).splitlines() if line.strip()]
-    return next((line for line in lines if "attribute" in line), lines[0] if lines else type(error).__name__)
+def _traces_with_none_batch(layer) -> Finding:
+    """Trace the layer as fit traces a train step: the batch dimension unknown (None)."""
+    import tensorflow as tf
+    step = tf.function(lambda x: layer(x, training=True), autograph=False,
+                       input_signature=[tf.TensorSpec((None, GRAPH_UNITS), tf.float32)])
+    try:
+        out = step(tf.ones((4, GRAPH_UNITS)))
+    except Exception as error:
+        return Finding(False, f"{_describe(error)} — under tracing inputs.shape is (None, {GRAPH_UNITS})")
+    return Finding(True, f"traced once, ran on a batch of {out.shape[0]}")
 
 
-def build_model(input_dim: int, rate: float | None = 0.5, *, seed: int = 0, l2: float = 1e-3,
-                units: int = 16, dropout_layer: type = CustomDropout) -> keras.Model:
-    """The seed question's sentiment-model architecture for `input_dim` multi-hot columns (lesson 05).
-
-    Two ReLU hidden layers of `units` with an L2 penalty on their kernels, then the dropout
-    layer, then one sigmoid unit. rate=None leaves the dropout layer out (same network
-    otherwise). Initial weights depend only on `seed`.
-    """
-    def dense(width: int, activation: str, name: str, seed_offset: int, penalty=None):
-        init = keras.initializers.GlorotUniform(seed=seed + seed_offset)
-        return keras.layers.Dense(width, activation=activation, kernel_initializer=init,
-                                  kernel_regularizer=penalty, name=name)
-
-    stack = [keras.Input((input_dim,))]
-    stack += [dense(units, "relu", f"hidden_{i}", i - 1, keras.regularizers.L2(l2)) for i in (1, 2)]
-    if rate is not None:
-        stack.append(dropout_layer(rate, seed=seed + 2, name="my_dropout"))
-    stack.append(dense(1, "sigmoid", "output", 3))
-    model = keras.Sequential(stack, name="no_dropout" if rate is None else "with_dropout")
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3),
-                  loss=keras.losses.BinaryCrossentropy(),
-                  metrics=[keras.metrics.BinaryAccuracy(name="accuracy")])
-    return model
+def _fresh_mask_per_compiled_step(layer) -> Finding:
+    """Two calls of one compiled step (fixed shape): a mask drawn at trace time would repeat."""
+    import tensorflow as tf
+    step = tf.function(lambda x: layer(x, training=True), autograph=False)
+    x = tf.ones((2, GRAPH_UNITS))
+    try:
+        first, second = step(x).numpy(), step(x).numpy()
+    except Exception as error:
+        return Finding(False, _describe(error))
+    if not (np.any(first == 0) or np.any(second == 0)):
+        return Finding(False, "the compiled training step dropped no unit")
+    if np.array_equal(first, second):
+        return Finding(False, "two calls of one compiled step return the same mask: it was drawn once, "
+                              "at trace time, and frozen into the graph")
+    return Finding(True, "two calls of one compiled step differ")
 
 
-def without_dropout(model: keras.Model) -> keras.Model:
-    """A copy of `model` with the dropout layer removed and the same weights (lesson 05)."""
-    plain = build_model(model.input_shape[-1], None, units=model.get_layer("hidden_1").units)
-    plain.set_weights(model.get_weights())
-    return plain
+def _describe(error: Exception) -> str:
+    """'TypeError: <the line that says what went wrong>', without tracebacks or terminal colour codes."""
+    raw = str(error)
+    bold = re.search(r"\x1b\[1m(.*?)\x1b\[0m", raw, re.S)  # Keras prints the cause in bold
+    lines = [line.strip() for line in re.sub(r"\x1b\[[0-9;]*m", "", raw).splitlines() if line.strip()]
+    errors = [line.split(": ", 1)[1] for line in lines if re.match(r"^[A-Za-z]+(Error|Exception): ", line)]
+    reason = bold.group(1).strip() if bold else errors[-1] if errors else (lines[0] if lines else "")
+    return f"{type(error).__name__}: {reason[:160]}"
 
 
-@dataclass(frozen=True)
-class Curves:
-    """Per-epoch training and validation loss / accuracy of one `fit` run (lesson 05)."""
-
-    label: str
-    loss: np.ndarray
-    val_loss: np.ndarray
-    accuracy: np.ndarray
-    val_accuracy: np.ndarray
-
-    @property
-    def epochs(self) -> np.ndarray:
-        """1, 2, ..., number of epochs."""
-        return np.arange(1, len(self.loss) + 1)
-
-
-class EpochHook(keras.callbacks.Callback):
-    """A Keras callback that calls `on_epoch()` after every epoch, e.g. a progress bar's step (lesson 05)."""
-
-    def __init__(self, on_epoch: Callable[[], None]) -> None:
-        super().__init__()
-        self.on_epoch = on_epoch
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.on_epoch()
-
-
-def shuffled(data: DataSplit, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Training rows in one seeded random order (fit then runs with shuffle=False: no global RNG)."""
-    order = np.random.default_rng(seed).permutation(len(data.x_train))
-    return data.x_train[order], data.y_train[order]
-
-
-def train(model: keras.Model, data: DataSplit, epochs: int = 30, batch_size: int = 32, seed: int = 0,
-          callbacks: tuple = ()) -> Curves:
-    """fit() silently (verbose=0) and return the per-epoch curves, validated on the test split (lesson 05)."""
-    x, y = shuffled(data, seed)
-    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=False, verbose=0,
-                        validation_data=(data.x_test, data.y_test), callbacks=list(callbacks))
-    h = {k: np.asarray(v) for k, v in history.history.items()}
-    return Curves(model.name, h["loss"], h["val_loss"], h["accuracy"], h["val_accuracy"])
-
-
-def train_with_and_without(data: DataSplit, rate: float = 0.5, epochs: int = 30, seed: int = 0,
-                           on_epoch: Callable[[], None] | None = None
-                           ) -> tuple[dict[str, Curves], dict[str, keras.Model]]:
-    """Train the same initial network twice, with and without the custom dropout (lesson 05).
-
-    `on_epoch` is called after each of the 2 * epochs epochs (e.g. a progress bar's step).
-    """
-    callbacks = (EpochHook(on_epoch),) if on_epoch else ()
-    models = {"with dropout": build_model(data.n_features, rate, seed=seed),
-              "no dropout": build_model(data.n_features, None, seed=seed)}
-    curves = {name: train(model, data, epochs, seed=seed, callbacks=callbacks) for name, model in models.items()}
-    return curves, models
-
-
-LAYER_VARIANTS = {
-    "CustomDropout (correct)": CustomDropout,
-    "coin flip (rate ignored)": CoinFlipDropout,
-    "÷ rate instead of ÷ keep": DivideByRateDropout,
+SUSPECTS: dict[str, Callable[[float, int], object]] = {
+    "CustomDropout (ours)": lambda rate, seed: CustomDropout(rate, seed=seed),
+    "VanillaDropout (the book's scheme, done right)": lambda rate, seed: VanillaDropout(rate, seed=seed),
+    "Lambda with training (minimal fix)": lambda rate, seed: lambda_dropout(rate, seed),
+    "coin flip, ÷ 0.5 (old answer)": lambda rate, seed: CoinFlipDropout(rate, seed=seed),
+    "÷ rate instead of ÷ keep (comment)": lambda rate, seed: DivideByRateDropout(rate, seed=seed),
+    "× rate at test (comment)": lambda rate, seed: TimesRateAtTestDropout(rate, seed=seed),
+    "unscaled, removed at test": lambda rate, seed: UnscaledDropout(rate, seed=seed),
+    "NumPy draw in call (book's line)": lambda rate, seed: NumpyDropout(rate, seed=seed),
+    "training=None treated as training": lambda rate, seed: NoneMeansTrainingDropout(rate, seed=seed),
+    "phase fixed at build: 1 (Keras 2 answer)": lambda rate, seed: BuildTimePhaseDropout(rate, seed=seed, phase=1),
+    "phase fixed at build: 0 (Keras 2 answer)": lambda rate, seed: BuildTimePhaseDropout(rate, seed=seed, phase=0),
 }
 
 
-@dataclass(frozen=True)
-class OutputStats:
-    """What one training-mode call of a dropout layer does to ones(n) (lesson 05)."""
-
-    rate: float
-    n: int
-    values: np.ndarray     # distinct output values
-    fractions: np.ndarray  # share of units with each value
-    zero_fraction: float
-    mean: float
+def audit_all(rate: float = AUDIT_RATE) -> dict[str, Audit]:
+    """`audit_layer` for every suspect in SUSPECTS (lesson 05)."""
+    return {name: audit_layer(make, name, rate=rate) for name, make in SUSPECTS.items()}
 
 
-_KEPT_LAYERS: dict[tuple[type, int], tuple[keras.layers.Layer, np.ndarray]] = {}
+# ------------------------------------------------------------------ demonstrations
+
+def trace_numpy_line(units: int = 8) -> dict[str, str | np.ndarray]:
+    """What happens to the book's NumPy line inside a compiled step: None batch, then a frozen mask (lesson 05)."""
+    import tensorflow as tf
+    seen = {}
+
+    rng = np.random.default_rng(0)
+
+    def book_line(x):  # layer_output *= np.random.randint(0, high=2, size=layer_output.shape)
+        seen.setdefault("shape at trace time", str(tuple(x.shape)))
+        return x * rng.integers(0, 2, size=x.shape)
+
+    with_none = tf.function(book_line, autograph=False, input_signature=[tf.TensorSpec((None, units), tf.float32)])
+    try:
+        with_none(tf.ones((2, units)))
+    except Exception as error:
+        seen["batch None"] = _describe(error)
+    # With a known shape the line runs, but once: its mask is a constant of the graph.
+    fixed = tf.function(book_line, autograph=False)
+    x = tf.ones((2, units))
+    seen["call 1"], seen["call 2"] = fixed(x).numpy(), fixed(x).numpy()
+    seen["traces"] = fixed.experimental_get_tracing_count()
+    return seen
 
 
-def fresh_layer(layer_cls: type, rate: float, seed: int) -> keras.layers.Layer:
-    """A layer that behaves exactly like a new `layer_cls(rate, seed=seed)` (lesson 05).
+def same_masks_as_keras(rate: float = 0.5, seed: int = 0, steps: int = 3, shape: tuple[int, int] = (32, 16)) -> list:
+    """For each call of a compiled step: do CustomDropout and keras.layers.Dropout drop the same units? (lesson 05)
 
-    Building a Keras layer and making its first call costs ~6 ms, so one instance per
-    (class, seed) is kept: each request sets its rate and puts its SeedGenerator back to
-    the starting state, so it draws the same masks a new layer would.
+    Both draw from a SeedGenerator(seed) with TensorFlow's stateless uniform and keep where
+    uniform >= rate (keras/src/backend/tensorflow/random.py dropout -> tf.nn.experimental.stateless_dropout).
     """
-    rate = check_rate(rate)
-    key = (layer_cls, seed)
-    if key not in _KEPT_LAYERS:
-        layer = layer_cls(rate, seed=seed)
-        _KEPT_LAYERS[key] = (layer, ops.convert_to_numpy(layer.seed_generator.state))
-    layer, start = _KEPT_LAYERS[key]
-    layer.rate = rate
-    layer.seed_generator.state.assign(start)
-    return layer
+    import tensorflow as tf
+    ours, theirs = CustomDropout(rate, seed=seed), keras.layers.Dropout(rate, seed=seed)
+    step_ours = tf.function(lambda x: ours(x, training=True), autograph=False)
+    step_theirs = tf.function(lambda x: theirs(x, training=True), autograph=False)
+    x = tf.ones(shape)
+    return [bool(np.array_equal(step_ours(x).numpy() == 0, step_theirs(x).numpy() == 0)) for _ in range(steps)]
 
 
-def output_stats(layer_cls: type, rate: float, n: int = 1_000_000, seed: int = 0) -> OutputStats:
-    """Run a freshly seeded `layer_cls(rate)` on ones(n) in training mode and summarise (lesson 05)."""
-    rate = check_rate(rate)
-    out = ops.convert_to_numpy(fresh_layer(layer_cls, rate, seed)(ops.ones((1, n)), training=True)).ravel()
-    zeros = n - int(np.count_nonzero(out))
-    top = out.max(initial=0.0)
-    if zeros + int(np.count_nonzero(out == top)) == n:
-        # The usual case: every survivor has the same value. Two passes, no sort (the slider stays fast).
-        values, counts = np.array([0.0, top]), np.array([zeros, n - zeros])
-    else:
-        values, counts = np.unique(out, return_counts=True)
-    return OutputStats(rate, n, values, counts / n, zeros / n, float(out.mean(dtype=np.float64)))
+def per_example_masks(rate: float = 0.5, shape: tuple[int, int] = (4, 16), seed: int = 0) -> np.ndarray:
+    """One training call on ones(shape): one mask tensor, an independent row of coins per example (lesson 05)."""
+    return ops.convert_to_numpy(CustomDropout(rate, seed=seed)(ops.ones(shape), training=True))
+
+
+class MaskProbe(keras.layers.Layer):
+    """Returns the Keras mask it receives (1 = real token, 0 = padding), or -1s when none arrives (lesson 05)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return -ops.ones(ops.shape(inputs)[:2])
+        return ops.cast(mask, "float32")
+
+
+def mask_after_embedding(layer: keras.layers.Layer, training: bool = True) -> dict[str, object]:
+    """Does a padding mask from Embedding(mask_zero=True) reach the next layer through `layer`? (lesson 05).
+
+    Keras 3 carries a mask as an attribute of the tensor. A layer with supports_masking=True
+    hands it on; one without it drops it (with a warning when the model is built). In
+    inference our layers return the input tensor itself, mask attribute included, so the
+    difference shows in training mode.
+    """
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tokens = keras.Input((4,), dtype="int32")
+        model = keras.Model(tokens, MaskProbe()(layer(keras.layers.Embedding(10, 3, mask_zero=True)(tokens))))
+        seen = ops.convert_to_numpy(model(np.array([[5, 7, 0, 0], [3, 0, 0, 0]]), training=training)).astype(int)
+    return {"supports_masking": layer.supports_masking, "mask the next layer sees": seen,
+            "warning": next((str(w.message).split(". ")[1] for w in caught if "mask" in str(w.message)), None)}
+
+
+class NoMaskDropout(CustomDropout):
+    """CustomDropout without `supports_masking` (the default of a Layer subclass) (lesson 05)."""
+
+    def __init__(self, rate: float, seed: int | None = None, **kwargs) -> None:
+        super().__init__(rate, seed, **kwargs)
+        self.supports_masking = False
+
+
+def save_round_trip(model: keras.Model, folder, x) -> dict[str, object]:
+    """model.save -> keras.models.load_model: the layer comes back with its config and the same outputs (lesson 05)."""
+    from pathlib import Path
+    path = Path(folder) / "model.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    same = np.array_equal(ops.convert_to_numpy(model(x)), ops.convert_to_numpy(loaded(x)))
+    layers = [type(layer).__name__ for layer in loaded.layers]
+    configs = [(layer.rate, layer.seed) for layer in loaded.layers if isinstance(layer, CustomDropout)]
+    return {"layers": layers, "dropout configs": configs, "same inference outputs": same}
+
+
+def lambda_save_fails(folder) -> str:
+    """Saving and loading a model with the Lambda fix: load_model refuses it in safe mode (lesson 05)."""
+    from pathlib import Path
+    model = keras.Sequential([keras.Input((4,)), lambda_dropout(0.5, seed=0), keras.layers.Dense(1)])
+    path = Path(folder) / "lambda.keras"
+    model.save(path)
+    try:
+        keras.models.load_model(path)
+    except Exception as error:
+        return _describe(error)
+    return "loaded"
+
+
+def tape_loop_counts(model: keras.Model, x, y, training: bool | None) -> int:
+    """One custom GradientTape step calling model(x, training=...); masks drawn by it (lesson 05).
+
+    Without training=True a hand-written loop calls the model in inference mode: no dropout, silently.
+    """
+    import tensorflow as tf
+    layer = next(layer for layer in model.layers if hasattr(layer, "seed_generator"))
+    before = int(ops.convert_to_numpy(layer.seed_generator.state)[1])
+    loss_fn = keras.losses.BinaryCrossentropy()
+    with tf.GradientTape() as tape:
+        loss = loss_fn(y, model(x) if training is None else model(x, training=training))
+    grads = tape.gradient(loss, model.trainable_variables)
+    model.optimizer.apply(grads, model.trainable_variables)
+    return int(ops.convert_to_numpy(layer.seed_generator.state)[1]) - before

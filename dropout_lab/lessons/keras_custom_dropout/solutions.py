@@ -8,21 +8,6 @@ keras = load("keras")  # imported when a solution is first shown or run
 
 def solution_1():
     """Exercise 1."""
-    # Inverted dropout divides the survivors by the KEEP probability, 1 - rate = 0.8.
-    survivor_scale = 1 / (1 - 0.2)   # 1.25
-    return survivor_scale
-
-
-def solution_2():
-    """Exercise 2."""
-    # At rate 0.5 the keep probability is also 0.5: a fair coin IS the right mask, and
-    # dividing by the rate is the same as dividing by keep. Both bugs hide there.
-    hiding_rate = 0.5
-    return hiding_rate
-
-
-def solution_3():
-    """Exercise 3."""
     class MyDropout(keras.layers.Layer):
         def __init__(self, rate, seed=None, **kwargs):
             super().__init__(**kwargs)
@@ -31,18 +16,35 @@ def solution_3():
 
         def call(self, inputs, training=None):
             if not training:
-                return inputs                      # predict / evaluate: the input unchanged
-            keep = 1.0 - self.rate
+                return inputs
+            # keras.random runs inside the graph: a new draw on every step, any batch size.
             uniform = keras.random.uniform(keras.ops.shape(inputs), seed=self.seed_generator)
             mask = keras.ops.cast(uniform >= self.rate, inputs.dtype)
-            return inputs * mask / keep            # inverted scaling keeps the mean
+            return inputs * mask / (1 - self.rate)
     return MyDropout
 
 
-def solution_4():
-    """Exercise 4."""
-    # One mask per training step. 426 rows in batches of 32 make 13 full batches and one of 10 rows,
-    # so an epoch has ceil(426 / 32) = 14 steps; -(-a // b) is integer ceiling division.
-    steps_per_epoch = -(-426 // 32)          # 14
-    masks_drawn = 5 * steps_per_epoch        # 70
-    return masks_drawn
+def solution_2():
+    """Exercise 2."""
+    class MyVanillaDropout(keras.layers.Layer):
+        def __init__(self, rate, seed=None, **kwargs):
+            super().__init__(**kwargs)
+            self.rate = rate
+            self.seed_generator = keras.random.SeedGenerator(seed)
+
+        def call(self, inputs, training=None):
+            if not training:
+                return inputs * (1 - self.rate)    # what the next layer saw on average in training
+            uniform = keras.random.uniform(keras.ops.shape(inputs), seed=self.seed_generator)
+            return inputs * keras.ops.cast(uniform >= self.rate, inputs.dtype)   # unscaled survivors
+    return MyVanillaDropout
+
+
+def solution_3(model, data):
+    """Exercise 3."""
+    # evaluate() runs the model with training=False: no dropout. One batch of all 4,000 rows;
+    # with a metric compiled in, it returns [loss, accuracy].
+    from dropout_lab.lessons.keras_custom_dropout import training
+    loss, accuracy = model.evaluate(training.dataset(data.x_train, data.y_train, 4096), verbose=0)
+    training_loss_off = loss
+    return training_loss_off

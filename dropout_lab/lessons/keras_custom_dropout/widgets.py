@@ -1,56 +1,45 @@
-"""Dashboard: a custom Keras dropout layer's outputs as the rate moves, correct vs old mistakes (lesson 05)."""
+"""Dashboard for lesson 05: the dropout rate and the three losses of the seed's IMDB model (stored runs)."""
 from __future__ import annotations
-
-import math
 
 import ipywidgets as widgets
 
-from ...stats import binomial_band, normal_band
-from ...ui.dashboard import Dashboard, dashboard, readout
+from ...ui.dashboard import Agrees, Dashboard, Moves, dashboard, readout
 
-N_UNITS = 1_000_000
-Z = 4  # as in keras_custom.audit_layer: two checks per update, so a wider band keeps false alarms rare
-KEY = ("<small>key: orange bars: this layer's share of units at each output value · orange line: its mean · "
-       "black outlines: correct dropout (rate zeros, the rest at 1/keep) · dotted: 1, the mean to keep</small>")
-
-
-def verdict(stats) -> dict:
-    """The readout numbers and whether zero fraction and mean sit in their z = 4 bands (lesson 05)."""
-    low, high = binomial_band(stats.rate, stats.n, z=Z)
-    # Var[out] = rate/keep for an input of ones: the mean's band around 1
-    mean_low, mean_high = normal_band(1.0, math.sqrt(stats.rate / (1.0 - stats.rate)), stats.n, z=Z)
-    return {"zero fraction": stats.zero_fraction, "mean": stats.mean,
-            "zero fraction ok": low <= stats.zero_fraction <= high,
-            "mean ok": mean_low <= stats.mean <= mean_high}
+KEY = ("<small>red: our dropout at this rate (solid: fit's training loss, dotted: training loss with dropout off, "
+       "dashed: validation loss) · faint blue: validation loss without dropout · grey line: the epoch</small>")
 
 
 def make_render():
-    """A render function that owns one figure and only updates its artists (lesson 05)."""
-    from . import compute as keras_custom  # imports Keras: only when the dashboard is used
-    from .plots import OutputStatsView
-    # No legend or title: the key and the readout above the figure say it, and text is slow to draw.
-    view = OutputStatsView(legend=False, freeze=True, title=False)
+    """A render function over the stored runs, drawing into one figure in place (lesson 05)."""
+    from .plots import rate_view
+    from .results import load_runs
+    from .results import rate_view as view_of
+    stored, figure = load_runs(), rate_view()
 
-    def render(rate: float, layer: str):
-        """Run the chosen layer on ones(10^6) in training mode and show its output values (lesson 05)."""
-        stats = keras_custom.output_stats(keras_custom.LAYER_VARIANTS[layer], rate, N_UNITS, seed=0)
-        result = verdict(stats)
-        html = readout({"zero fraction": stats.zero_fraction, "rate": float(rate), "output mean": stats.mean,
-                        "verdict": "correct" if result["zero fraction ok"] and result["mean ok"] else "broken"})
-        return view.update(stats), html + " &nbsp;<br>" + KEY, result
+    def render(rate: float, epoch: int):
+        """The mean curves of 5 seeds at `rate`, and the numbers at `epoch` (lesson 05)."""
+        view = view_of(stored, rate, epoch)
+        return figure(view), readout(view["readout"]) + " &nbsp;<br>" + KEY, view["readout"]
 
-    return render
+    return render, stored.rates(), stored.config["epochs"]
 
 
 @dashboard
-def custom_layer_outputs() -> Dashboard:
-    """Slide the rate; switch between the correct layer and the two old mistakes (lesson 05)."""
+def rate_and_losses() -> Dashboard:
+    """Slide the rate and the epoch: what fit reports, the dropout-off training loss, validation (lesson 05)."""
+    render, rates, epochs = make_render()
     controls = {
-        "rate": widgets.FloatSlider(value=0.2, min=0.05, max=0.9, step=0.05, description="rate",
-                                    readout_format=".2f"),
-        "layer": widgets.Dropdown(options=["CustomDropout (correct)", "coin flip (rate ignored)",
-                                           "÷ rate instead of ÷ keep"], description="layer"),
+        "rate": widgets.SelectionSlider(options=rates, value=0.5, description="rate", continuous_update=False),
+        "epoch": widgets.IntSlider(value=epochs, min=1, max=epochs, description="epoch", continuous_update=False),
     }
-    dash = Dashboard("Your dropout layer on one million ones (training=True)", controls, make_render())
-    dash.data_size = N_UNITS  # judged by benchmarks/bench_widgets.py at 10^6
-    return dash
+    checks = (
+        Moves("gap fit − off", "rate", +1,
+              "fit averages its loss over training steps with dropout on: the more units it drops, the higher "
+              "that loss sits above the same network's loss with dropout off"),
+        Moves("train loss, dropout off", "epoch", -1, "twenty epochs of training lower the training loss"),
+        # Not a statistical agreement: the same seeds give keras.layers.Dropout and our layer the same
+        # masks on the TensorFlow backend, so the stored runs agree exactly; 1e-6 covers the 6-decimal rounding.
+        Agrees("val loss, your layer", "val loss, keras.layers.Dropout", 1e-6,
+               "same seed, same masks: our layer is a drop-in for Keras' own", abs_tol=1e-6),
+    )
+    return Dashboard("The rate and the three losses (IMDB subset, 5 seeds, stored runs)", controls, render, checks)
