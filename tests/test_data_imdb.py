@@ -318,7 +318,7 @@ def test_a_file_with_keras_hash_is_valid_and_online_is_asked_for(keras_home, mon
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("env", [{"KERAS_HOME": "{tmp}"}, {"KERAS_HOME": ""}, {"HOME": "{tmp}"}, {"HOME": ""}])
+@pytest.mark.parametrize("env", [{"KERAS_HOME": "{tmp}"}, {"HOME": "{tmp}"}, {"HOME": ""}])
 def test_our_cache_path_is_where_keras_would_download_to(tmp_path, env):
     # Keras' own load_data in a fresh process, its download replaced by a recorder: the target
     # it would write must be the path keras_cache() checks.

@@ -112,6 +112,32 @@ def check_reviews(reviews: dict[str, list[dict]], wanted: dict[tuple[str, str], 
     return problems
 
 
+def check_word_index_rebuilt(archive: Path, index_bytes: bytes) -> list[str]:
+    """The tokeniser, with the HTML breaks kept as Keras' arrays keep them, rebuilds Keras' word index.
+
+    Counting every word of the 25,000 original training reviews must give exactly the index's
+    88,584 words, and the index's ranks must be in order of those counts (ties in any order).
+    This is the evidence behind "agree closely" in dropout_lab.data.imdb's docstring.
+    """
+    sys.path.insert(0, str(ROOT))
+    from collections import Counter
+
+    from dropout_lab.data import imdb
+    counts: Counter = Counter()
+    with tarfile.open(archive, "r:xz") as tar:
+        for member in tar:
+            if NAME.fullmatch(member.name) and member.name.startswith("aclImdb/train/"):
+                counts.update(tar.extractfile(member).read().translate(imdb._TABLE).split())  # "<br />" -> "br"
+    index = {word.encode("utf-8"): rank for word, rank in json.loads(gzip.decompress(index_bytes)).items()}
+    problems = []
+    if set(counts) != set(index):
+        problems.append(f"the training reviews hold {len(counts)} words, the index {len(index)}")
+    ranked = [counts[word] for word in sorted(index, key=index.get)]
+    if any(a < b for a, b in zip(ranked, ranked[1:])):
+        problems.append("the index's ranks are not in order of the words' counts")
+    return problems
+
+
 def jsonl_xz(records: list[dict]) -> tuple[bytes, bytes]:
     """(uncompressed JSON lines, their xz compression): readable with `xz -dc file | head -1`."""
     lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
@@ -126,6 +152,9 @@ def build(source: Path = SOURCE) -> tuple[dict[str, bytes], dict]:
     problems = check_reviews(reviews, wanted)
     if problems:
         sys.exit("the subset failed its checks:\n  " + "\n  ".join(problems))
+    problems = check_word_index_rebuilt(source / ARCHIVE, (source / WORD_INDEX).read_bytes())
+    if problems:
+        sys.exit("the tokeniser no longer rebuilds Keras' word index:\n  " + "\n  ".join(problems))
     files, entries = {}, {}
     for split, records in reviews.items():
         content, packed = jsonl_xz(records)
@@ -149,6 +178,7 @@ def build(source: Path = SOURCE) -> tuple[dict[str, bytes], dict]:
             "draw": "numpy.random.default_rng(seed).choice(12500, per_folder, replace=False) for train/neg, "
                     "train/pos, test/neg, test/pos in that order; ids sorted",
             "identical_texts_in_train_and_test": len(shared_texts),
+            "word_index_rebuilt_from_the_25000_training_reviews": True,
         },
         "files": entries,
     }
