@@ -161,8 +161,9 @@ def lambda_dropout(rate: float, seed: int | None = None) -> keras.layers.Layer:
 
     keras/src/layers/core/lambda_layer.py (3.15): `_fn_expects_training_arg` (line 81) and
     `kwargs["training"] = training` (line 118). It works, but the SeedGenerator lives in a
-    closure the layer does not track, and a saved model with a Lambda needs safe_mode=False
-    and the same Python function to load: a Layer subclass is the better home.
+    closure the layer does not track, and a saved model does not load back: Keras stores a
+    named function by name only (load_model cannot find it unless it is registered) and a
+    `lambda` as bytecode, which load_model refuses in safe mode. A Layer subclass is the better home.
     """
     rate = check_rate(rate)
     generator = keras.random.SeedGenerator(seed)
@@ -185,6 +186,27 @@ class EpochHook(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.on_epoch()
+
+
+def _quiet_retracing():
+    """A context in which TensorFlow does not log its "triggered tf.function retracing" warning.
+
+    The audit traces a fresh tf.function per layer on purpose (tracing is what it tests), and
+    TensorFlow warns about frequent retracing of the same Python code.
+    """
+    import contextlib
+
+    import tensorflow as tf
+
+    @contextlib.contextmanager
+    def quiet():
+        logger, level = tf.get_logger(), tf.get_logger().level
+        logger.setLevel("ERROR")
+        try:
+            yield
+        finally:
+            logger.setLevel(level)
+    return quiet()
 
 
 # ------------------------------------------------------------------ the audit
@@ -244,8 +266,9 @@ def audit_layer(make_layer: Callable[[float, int], object], name: str, rate: flo
     except Exception as error:  # a learner's layer may fail in any way; report it as a finding
         return Audit(name, {"runs eagerly": Finding(False, _describe(error))})
     checks = _statistical_checks(outputs, rate, n)
-    checks[CHECK_NAMES[4]] = _traces_with_none_batch(make_layer(rate, seed))
-    checks[CHECK_NAMES[5]] = _fresh_mask_per_compiled_step(make_layer(rate, seed))
+    with _quiet_retracing():
+        checks[CHECK_NAMES[4]] = _traces_with_none_batch(make_layer(rate, seed))
+        checks[CHECK_NAMES[5]] = _fresh_mask_per_compiled_step(make_layer(rate, seed))
     return Audit(name, checks)
 
 
@@ -314,7 +337,8 @@ def _describe(error: Exception) -> str:
     bold = re.search(r"\x1b\[1m(.*?)\x1b\[0m", raw, re.S)  # Keras prints the cause in bold
     lines = [line.strip() for line in re.sub(r"\x1b\[[0-9;]*m", "", raw).splitlines() if line.strip()]
     errors = [line.split(": ", 1)[1] for line in lines if re.match(r"^[A-Za-z]+(Error|Exception): ", line)]
-    reason = bold.group(1).strip() if bold else errors[-1] if errors else (lines[0] if lines else "")
+    nested = raw.rsplit("Exception encountered: ", 1)[1].splitlines()[0] if "Exception encountered: " in raw else None
+    reason = (bold.group(1).strip() if bold else nested or (errors[-1] if errors else lines[0] if lines else ""))
     return f"{type(error).__name__}: {reason[:160]}"
 
 

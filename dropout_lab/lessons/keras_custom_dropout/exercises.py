@@ -93,6 +93,8 @@ def check_vanilla_layer(layer_cls: object) -> CheckResult:
 def check_dropout_off_loss(answer: object, model, data, curves) -> CheckResult:
     """Exercise 3: the trained model's training loss with dropout off (what evaluate() reports on the training rows)."""
     from .training import DropoutOffLoss
+    if is_unanswered(answer):
+        return NOT_ANSWERED
     if isinstance(answer, (list, tuple)) and len(answer) == 2:
         return CheckResult(False, "evaluate() returned [loss, accuracy]: the answer is the first number.")
     off = DropoutOffLoss(data.x_train, data.y_train)
