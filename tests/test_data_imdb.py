@@ -333,18 +333,18 @@ def test_our_cache_path_is_where_keras_would_download_to(tmp_path, env):
     environment = {k: v for k, v in os.environ.items() if k not in ("KERAS_HOME",)}
     environment.update({k: v.format(tmp=tmp_path) for k, v in env.items()})
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=environment,
-                         cwd=ROOT, timeout=300).stdout
+                         cwd=tmp_path, timeout=300).stdout
     lines = dict(line.split(" ", 1) for line in out.splitlines() if line.startswith(("TARGET", "OURS")))
     assert lines["TARGET"] == lines["OURS"], out
 
 
 @pytest.mark.slow
-def test_offline_with_empty_home_and_keras_home_the_subset_loads():
+def test_offline_with_empty_home_and_keras_home_the_subset_loads(tmp_path):
     script = ("from dropout_lab.data import imdb\n"
               "(x, y), (xt, yt) = imdb.load_data(num_words=10000)\n"
               "print(len(x), len(xt), imdb.keras_cache().state)\n")
     environment = {**os.environ, "HOME": "", "KERAS_HOME": ""}
     environment.pop(imdb.ONLINE_ENV, None)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=environment,
-                         cwd=ROOT, timeout=300)
+                         cwd=tmp_path, timeout=300)
     assert out.stdout.split()[:2] == ["5000", "5000"], out.stderr
