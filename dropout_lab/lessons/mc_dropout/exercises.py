@@ -1,15 +1,144 @@
-"""Exercise checks for lesson 09: instant feedback, solutions on request."""
+"""Checks for lesson 09's exercises: predict, compute, and fix the MC-dropout pitfalls (bug zoo style)."""
 from __future__ import annotations
 
-from ...ui.checks import CheckResult, Solutions, check_number
-from . import solutions
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from ...ui.checks import NOT_ANSWERED, CheckResult, Solutions, check_number, is_unanswered
+from . import compute, solutions, switches
+
+MI_TRUTH = math.log(2) - (-0.9 * math.log(0.9) - 0.1 * math.log(0.1))   # H[(0.5, 0.5)] − H[(0.9, 0.1)]
 
 
-def check_expected_zeros(answer: object) -> CheckResult:
-    """Exercise 1: how many of 1000 units dropout zeroes on average at rate 0.25."""
-    return check_number(answer, 250, "1000 × 0.25 = 250 on average; one mask scatters around it.",
-                        "each unit is dropped independently with probability rate.", rel_tol=0.0, abs_tol=1e-9,
-                        mistakes={750: "750 units are KEPT on average: rate is the drop probability."})
+def _crashed(error: Exception) -> CheckResult:
+    return CheckResult(False, f"your code raised {type(error).__name__}: {error}")
 
+
+def check_call(number: int) -> str:
+    """The line under exhibit `number`'s cell that runs its check on the name the snippet defines."""
+    bug = compute.BUGS[number]
+    return f"exercises.{CHECKS[number].__name__}({bug.defines})"
+
+
+def check_mutual_information(answer: object) -> CheckResult:
+    """Exercise 1: the MI (nats) of two passes that say (0.9, 0.1) and (0.1, 0.9)."""
+    h91 = -0.9 * math.log(0.9) - 0.1 * math.log(0.1)
+    return check_number(answer, MI_TRUTH,
+                        "MI = H[mean] − mean H = ln 2 − 0.325 = 0.368 nats: each pass is fairly sure, "
+                        "but they disagree, and MI measures exactly that disagreement.",
+                        "average the two passes first: H[(0.5, 0.5)] = ln 2; then subtract the average of the "
+                        "two passes' own entropies.", rel_tol=1e-3,
+                        mistakes={math.log(2): "ln 2 is H[mean], the total uncertainty; subtract the expected "
+                                               "entropy of the passes to keep only their disagreement.",
+                                  h91: "0.325 is the expected entropy (what each pass is unsure of); MI is "
+                                       "H[mean] minus that.",
+                                  MI_TRUTH / math.log(2): "that is the answer in bits (log base 2); the course "
+                                                          "uses nats (natural log).",
+                                  0.0: "MI is 0 only when all passes agree; these two passes disagree."})
+
+
+def check_passes_to_halve(answer: object) -> CheckResult:
+    """Exercise 2: 25 passes give some MC error; how many passes halve it?"""
+    return check_number(answer, 100, "100 = 4 × 25: the error shrinks as 1/√k, so halving it costs 4× the passes.",
+                        "the sd of a k-pass average is σ/√k: solve σ/√k = (σ/√25)/2.", rel_tol=0.0, abs_tol=1e-9,
+                        mistakes={50: "doubling k divides the error by √2 only, not by 2.",
+                                  12.5: "fewer passes make the estimate noisier, not less noisy.",
+                                  625: "25² over-shoots: (σ/√k) halves when k is multiplied by 2² = 4."})
+
+
+def check_auroc(answer: object) -> CheckResult:
+    """Exercise 3: AUROC for in-distribution scores (0.1, 0.4, 0.35) and OOD scores (0.8, 0.4)."""
+    truth = compute.auroc([0.1, 0.4, 0.35], [0.8, 0.4])
+    return check_number(answer, truth, f"{truth:.4f} = 5.5 / 6 pairs: 0.8 beats all three, 0.4 beats two "
+                                       "and ties one (a tie counts 1/2).",
+                        "count, over all 3 × 2 (in, OOD) pairs, how often the OOD score is larger; ties count 1/2.",
+                        rel_tol=1e-3,
+                        mistakes={5 / 6: "5/6 counts the tie 0.4 vs 0.4 as a loss; ties count 1/2.",
+                                  1.0: "1.0 counts the tie as a win; ties count 1/2.",
+                                  1 - truth: "that is 1 − AUROC: you counted how often the IN score is larger."})
+
+
+def check_mc_predict(mc_predict: Callable) -> CheckResult:
+    """Exhibits 4 and 5: mc_predict(model, x, k) must run dropout (fresh masks) with BatchNorm in eval mode."""
+    if is_unanswered(mc_predict):
+        return NOT_ANSWERED
+    try:
+        probe = switches.probe_mc_predict(mc_predict)
+    except Exception as error:  # the learner's code: report, never crash the lesson
+        return _crashed(error)
+    if probe.shape != probe.expected_shape or not probe.rows_sum_to_one:
+        return CheckResult(False, f"return k softmax outputs stacked, shape {probe.expected_shape} (k, n, classes); "
+                                  f"got shape {probe.shape}" + ("" if probe.rows_sum_to_one else
+                                                                 " whose rows do not sum to 1 (apply softmax)."))
+    if True in probe.bn_modes or probe.bn_change > 0:
+        return CheckResult(False, f"BatchNorm ran in training mode: it normalised each batch by its own statistics "
+                                  f"and its running statistics moved (by up to {probe.bn_change:.3g}). model.train() "
+                                  "switches every module; put the model in eval() and only the dropout modules "
+                                  "back in train() (switches.enable_mc_dropout).")
+    if probe.dropout_modes != frozenset({True}):
+        return CheckResult(False, "dropout never ran: in eval() mode every Dropout is the identity. Switch the "
+                                  "dropout modules back to train().")
+    if probe.max_sd == 0.0:
+        return CheckResult(False, "all k passes are identical (sd 0 everywhere): the random generator is re-seeded "
+                                  "before every pass, so every pass draws the same mask. Seed once, outside the "
+                                  "loop, and keep drawing.")
+    return CheckResult(True, "dropout on, BatchNorm frozen in eval mode, a fresh mask on every pass: k samples of "
+                             "the thinned networks, and the model you hand back is the one you were given.")
+
+
+def check_entropy(predictive_entropy: Callable) -> CheckResult:
+    """Exhibit 6: the entropy of the mean over passes must be finite and right when a probability is 0."""
+    if is_unanswered(predictive_entropy):
+        return NOT_ANSWERED
+    sure = np.zeros((3, 2, 4))
+    sure[:, :, 0] = 1.0                            # every pass puts all its mass on class 0
+    mixed = compute.softmax_passes(np.random.default_rng(0).normal(0, 2, (5, 3, 4)))
+    try:
+        got_sure = np.asarray(predictive_entropy(sure), dtype=float)
+        got_mixed = np.asarray(predictive_entropy(mixed), dtype=float)
+    except Exception as error:
+        return _crashed(error)
+    if got_sure.shape != (2,) or got_mixed.shape != (3,):
+        return CheckResult(False, f"return one entropy per input, shape (n,); got {got_sure.shape} for n = 2.")
+    if not np.all(np.isfinite(got_sure)):
+        return CheckResult(False, "the entropy of a one-hot prediction came out NaN: 0·log 0 is 0·(−inf) = NaN "
+                                  "in floating point. Define 0·log 0 = 0 (np.where, or scipy.special.xlogy).")
+    if not np.allclose(got_sure, 0.0, atol=1e-12):
+        return CheckResult(False, f"a prediction that is certain has entropy 0, got {got_sure}.")
+    want = compute.entropy(mixed.mean(axis=0))
+    if np.allclose(got_mixed, compute.entropy(mixed).mean(axis=0), atol=1e-9):
+        return CheckResult(False, "that is the expected entropy (average the entropies of the passes); the predictive "
+                                  "entropy is the entropy of the AVERAGED probabilities.")
+    if not np.allclose(got_mixed, want, atol=1e-9):
+        return CheckResult(False, "finite now, but the values are wrong: H = −Σ p log p (natural log) of the mean "
+                                  "over passes, summed over classes.")
+    return CheckResult(True, "finite at p = 0 and equal to −Σ p̄ log p̄: the entropy of the predictive mean.")
+
+
+def check_keras_mc_predict(keras_mc_predict: Callable) -> CheckResult:
+    """Exhibit 7: keras_mc_predict(model, x, k) must run dropout while BatchNormalization stays in inference."""
+    if is_unanswered(keras_mc_predict):
+        return NOT_ANSWERED
+    try:
+        probe = switches.probe_keras_mc_predict(keras_mc_predict)
+    except Exception as error:
+        return _crashed(error)
+    if probe.shape != probe.expected_shape or not probe.rows_sum_to_one:
+        return CheckResult(False, f"return k softmax outputs stacked as a NumPy array of shape {probe.expected_shape}; "
+                                  f"got shape {probe.shape}.")
+    if probe.bn_change > 0:
+        return CheckResult(False, f"BatchNormalization's moving mean moved (by up to {probe.bn_change:.3g}): "
+                                  "training=True reaches every layer, BatchNorm included, so it used batch statistics "
+                                  "and updated its moving ones. Make only the Dropout layers drop (a Dropout "
+                                  "subclass that always drops, swapped in with keras.models.clone_model).")
+    if probe.max_sd == 0.0:
+        return CheckResult(False, "all k passes are identical: dropout is not running.")
+    return CheckResult(True, "dropout on in every pass, BatchNormalization left in inference mode with its moving "
+                             "statistics untouched.")
+
+
+CHECKS = {4: check_mc_predict, 5: check_mc_predict, 6: check_entropy, 7: check_keras_mc_predict}
 
 solution = Solutions(solutions).show  # exercises.solution(k): exercise k's solution as code

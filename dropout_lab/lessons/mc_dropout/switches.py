@@ -1,0 +1,451 @@
+"""Switching on ONLY the dropout layers, in PyTorch and Keras, and what goes wrong otherwise (lesson 09).
+
+Compute layer (no plots, no widgets). torch and Keras are imported inside functions through
+`dropout_lab.frameworks.load`. Facts about the frameworks used here, checked in the installed
+source (torch 2.13, Keras 3.15) and by the lesson's own experiments:
+
+* torch: `Module.train(mode)` sets `training` on the module and every child
+  (torch/nn/modules/module.py, `def train`); every dropout module (Dropout, Dropout1d/2d/3d,
+  AlphaDropout, FeatureAlphaDropout) subclasses `_DropoutNd` (torch/nn/modules/dropout.py), and
+  BatchNorm uses and updates batch statistics whenever `self.training` is True
+  (torch/nn/modules/batchnorm.py, `_BatchNorm.forward`).
+* Keras: a layer's `training` comes first from its own call argument, then from the outer call
+  (keras/src/layers/layer.py, "5. Infer training value"); BatchNormalization uses batch
+  statistics when `training and self.trainable` (keras/src/layers/normalization/
+  batch_normalization.py, `call`); and a functional model passes a non-None outer `training`
+  to every layer, overwriting what the layer was built with (keras/src/models/functional.py,
+  `operation_fn`).
+"""
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..._validate import check_rate, check_seed
+from ...data import DataSplit
+from ...frameworks import load, seeded_torch
+from .compute import _check_k
+
+# ---------------------------------------------------------------- a small torch network with BatchNorm
+
+
+@contextmanager
+def torch_threads(count: int = 1) -> Iterator[None]:
+    """Run torch on `count` threads for one block, then restore: tiny matrices lose time to threading (lesson 09)."""
+    torch = load("torch")
+    before = torch.get_num_threads()
+    torch.set_num_threads(int(count))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def torch_net(rate: float, width: int = 64, seed: int = 0):
+    """64 → width (BatchNorm, ReLU, Dropout(rate)) → 10: the lesson's torch classifier (lesson 09)."""
+    nn = load("torch").nn
+    with seeded_torch(check_seed(seed)):
+        return nn.Sequential(nn.Linear(64, width), nn.BatchNorm1d(width), nn.ReLU(), nn.Dropout(check_rate(rate)),
+                             nn.Linear(width, 10))
+
+
+def train_torch(data: DataSplit, rate: float = 0.5, seed: int = 0, epochs: int = 8, batch_size: int = 128,
+                on_epoch: Callable[[], None] | None = None):
+    """Train torch_net on the digits with Adam (lr 3e-3); returns the model in eval mode (lesson 09)."""
+    torch = load("torch")
+    model = torch_net(rate, seed=seed)
+    x, y = torch.tensor(data.x_train, dtype=torch.float32), torch.tensor(data.y_train)
+    order = torch.Generator().manual_seed(check_seed(seed))
+    step = adam(list(model.parameters()), lr=3e-3)
+    with seeded_torch(seed), torch_threads(1):  # dropout masks: torch's global generator, seeded for this block
+        model.train()
+        for _ in range(int(epochs)):
+            perm = torch.randperm(len(x), generator=order)
+            for start in range(0, len(x) - 1, batch_size):   # a last batch of 1 would break BatchNorm
+                batch = perm[start:start + batch_size]
+                model.zero_grad()
+                torch.nn.functional.cross_entropy(model(x[batch]), y[batch]).backward()
+                step()
+            if on_epoch is not None:
+                on_epoch()
+    return model.eval()
+
+
+def adam(params: list, lr: float, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> Callable[[], None]:
+    """Adam (Kingma & Ba 2015, Algorithm 1) as a closure over `params` (lesson 09).
+
+    Written out because constructing any torch.optim optimiser imports torch._dynamo, which
+    costs ~3 s of CPU in a fresh kernel (measured here with python -X importtime).
+    """
+    torch = load("torch")
+    first = [torch.zeros_like(p) for p in params]
+    second = [torch.zeros_like(p) for p in params]
+    count = [0]
+
+    def step() -> None:
+        count[0] += 1
+        t = count[0]
+        with torch.no_grad():
+            for p, m, v in zip(params, first, second):
+                m.mul_(betas[0]).add_(p.grad, alpha=1 - betas[0])
+                v.mul_(betas[1]).addcmul_(p.grad, p.grad, value=1 - betas[1])
+                p.sub_(lr * (m / (1 - betas[0] ** t)) / ((v / (1 - betas[1] ** t)).sqrt() + eps))
+
+    return step
+
+
+def enable_mc_dropout(model):
+    """model.eval(), then every dropout module back to train(): dropout on, BatchNorm frozen (lesson 09)."""
+    nn = load("torch").nn
+    model.eval()
+    for module in model.modules():
+        if isinstance(module, nn.modules.dropout._DropoutNd):
+            module.train()
+    return model
+
+
+def torch_passes(model, x: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
+    """Softmax outputs of k forward passes in the model's CURRENT mode, shape (k, n, classes) (lesson 09)."""
+    torch = load("torch")
+    inputs = torch.as_tensor(np.asarray(x), dtype=torch.float32)
+    with seeded_torch(check_seed(seed)), torch.no_grad():
+        return np.stack([torch.softmax(model(inputs), dim=-1).numpy() for _ in range(_check_k(k))])
+
+
+def bn_state(model) -> dict[str, np.ndarray]:
+    """A copy of every BatchNorm running mean and variance, by name (lesson 09)."""
+    nn = load("torch").nn
+    return {f"{name}.{buf}": getattr(module, buf).detach().clone().numpy()
+            for name, module in model.named_modules() if isinstance(module, nn.modules.batchnorm._BatchNorm)
+            for buf in ("running_mean", "running_var")}
+
+
+def largest_change(before: dict[str, np.ndarray], after: dict[str, np.ndarray]) -> float:
+    """The largest absolute change of any running statistic between two bn_state snapshots (lesson 09)."""
+    return max(float(np.max(np.abs(after[key].astype(float) - before[key].astype(float)))) for key in before)
+
+
+@dataclass(frozen=True)
+class ModeEffects:
+    """What k MC passes do to a model, done right (only dropout on) and wrong (model.train()) (lesson 09)."""
+
+    right_bn_change: float        # largest change of a BatchNorm buffer: exactly 0 when done right
+    wrong_bn_change: float        # ... after the same passes in model.train()
+    right_spread: float           # largest sd over passes of a probability: > 0 means dropout is on
+    eval_accuracy_before: float   # the deterministic (eval) network on the clean test set
+    eval_accuracy_after: float    # ... after k model.train() passes over a batch of other inputs
+    bn_row_alone_vs_batch: float  # train mode: largest |BN output of row 0| difference, batch of 2 vs the batch
+    bn_row_eval: float            # the same difference in eval mode: exactly 0
+
+
+def mode_effects(model, x_test: np.ndarray, y_test: np.ndarray, x_other: np.ndarray, k: int = 20,
+                 seed: int = 0) -> ModeEffects:
+    """Run k MC passes over x_other both ways and measure the side effects (lesson 09). Leaves `model` as it was."""
+    import copy
+    torch = load("torch")
+    model = copy.deepcopy(model)   # the caller's network keeps its statistics
+
+    def accuracy() -> float:
+        model.eval()
+        with torch.no_grad():
+            logits = model(torch.as_tensor(x_test, dtype=torch.float32))
+        return float(np.mean(logits.argmax(dim=1).numpy() == np.asarray(y_test)))
+
+    start = bn_state(model)
+    right = torch_passes(enable_mc_dropout(model), x_other, k, seed)
+    right_change = largest_change(start, bn_state(model))
+    before = accuracy()
+    torch_passes(model.train(), x_other, k, seed)
+    wrong_change = largest_change(start, bn_state(model))
+    after = accuracy()
+    alone, together = _bn_row_zero(model, x_test, train=True)
+    alone_eval, together_eval = _bn_row_zero(model, x_test, train=False)
+    return ModeEffects(right_change, wrong_change, float(right.std(axis=0).max()), before, after,
+                       float(np.abs(alone - together).max()), float(np.abs(alone_eval - together_eval).max()))
+
+
+def _bn_row_zero(model, x: np.ndarray, train: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Row 0's output of the first Linear → BatchNorm, in a batch of 2 and in the whole batch."""
+    torch = load("torch")
+    front = model[:2]                       # Linear, BatchNorm1d
+    state = {k: v.clone() for k, v in front.state_dict().items()}
+    front.train(train)
+    inputs = torch.as_tensor(x, dtype=torch.float32)
+    with torch.no_grad():
+        alone, together = front(inputs[:2])[0].numpy(), front(inputs)[0].numpy()
+    front.load_state_dict(state)           # training-mode calls moved the running statistics: put them back
+    model.eval()
+    return alone, together
+
+
+# ---------------------------------------------------------------- the k× cost
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Seconds (median of repeats) for one eval pass, k looped passes and k passes as one batch (lesson 09)."""
+
+    k: int
+    one_pass: float
+    looped: float
+    batched: float
+
+
+def inference_cost(model, x: np.ndarray, k: int = 50, repeats: int = 5) -> Cost:
+    """Time the deterministic pass vs k MC passes, looped and batched (k·n rows at once) (lesson 09)."""
+    torch = load("torch")
+    inputs = torch.as_tensor(x, dtype=torch.float32)
+    tiled = inputs.repeat(_check_k(k), 1)
+
+    def clock(fn) -> float:
+        times = []
+        for _ in range(int(repeats)):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        return float(np.median(times))
+
+    with torch.no_grad(), seeded_torch(0):
+        one = clock(lambda: model.eval()(inputs))
+        enable_mc_dropout(model)
+        looped = clock(lambda: [model(inputs) for _ in range(k)])
+        batched = clock(lambda: model(tiled))
+    model.eval()
+    return Cost(k, one, looped, batched)
+
+
+# ---------------------------------------------------------------- the same summary in torch and Keras
+
+
+def summarize_logits_torch(logits: np.ndarray) -> dict[str, np.ndarray]:
+    """Mean, variance, entropy, expected entropy and MI of (k, n, C) logits with torch ops, float64 (lesson 09)."""
+    torch = load("torch")
+    probs = torch.softmax(torch.as_tensor(np.asarray(logits, dtype=np.float64)), dim=-1)
+    mean = probs.mean(dim=0)
+    total = -torch.special.xlogy(mean, mean).sum(dim=-1)          # xlogy(0, 0) = 0
+    expected = -torch.special.xlogy(probs, probs).sum(dim=-1).mean(dim=0)
+    return {"mean": mean.numpy(), "variance": probs.var(dim=0, unbiased=False).numpy(),
+            "predictive_entropy": total.numpy(), "expected_entropy": expected.numpy(),
+            "mutual_information": (total - expected).clamp(min=0).numpy()}
+
+
+def summarize_logits_keras(logits: np.ndarray) -> dict[str, np.ndarray]:
+    """The same five arrays with keras.ops on Keras' configured backend, float64 (lesson 09)."""
+    ops = load("keras").ops
+    probs = ops.softmax(ops.convert_to_tensor(np.asarray(logits, dtype=np.float64)), axis=-1)
+
+    def h(p):   # p·log p with 0·log 0 = 0: log of 1 where p is 0
+        return -ops.sum(p * ops.log(ops.where(p > 0, p, ops.ones_like(p))), axis=-1)
+
+    mean = ops.mean(probs, axis=0)
+    total, expected = h(mean), ops.mean(h(probs), axis=0)
+    out = {"mean": mean, "variance": ops.var(probs, axis=0), "predictive_entropy": total,
+           "expected_entropy": expected, "mutual_information": ops.maximum(total - expected, 0.0)}
+    return {name: ops.convert_to_numpy(value) for name, value in out.items()}
+
+
+# ---------------------------------------------------------------- Keras: training=True flips BatchNorm too
+
+
+def keras_twin(model):
+    """The torch net as a Keras functional model with the same weights and BN statistics (lesson 09).
+
+    Keras' momentum is the weight of the OLD statistic (moving = m·moving + (1 − m)·batch), torch's
+    the weight of the new one, so torch's 0.1 becomes 0.9; the epsilons are set equal (1e-5).
+    """
+    keras = load("keras")
+    layers = keras.layers
+    linear1, bn, _, drop, linear2 = model
+    inputs = keras.Input((linear1.in_features,))
+    h = layers.Dense(linear1.out_features, name="dense")(inputs)
+    h = layers.BatchNormalization(momentum=1 - bn.momentum, epsilon=bn.eps, name="bn")(h)
+    h = layers.ReLU(name="relu")(h)
+    h = layers.Dropout(drop.p, seed=0, name="dropout")(h)
+    outputs = layers.Dense(linear2.out_features, name="logits")(h)
+    twin = keras.Model(inputs, outputs)
+    numpy = {name: value.detach().numpy() for name, value in model.state_dict().items()}
+    twin.get_layer("dense").set_weights([numpy["0.weight"].T, numpy["0.bias"]])
+    twin.get_layer("bn").set_weights([numpy["1.weight"], numpy["1.bias"], numpy["1.running_mean"],
+                                      numpy["1.running_var"]])
+    twin.get_layer("logits").set_weights([numpy["4.weight"].T, numpy["4.bias"]])
+    return twin
+
+
+@functools.lru_cache(maxsize=1)
+def always_dropout_class():
+    """A keras.layers.Dropout that drops on every call, whatever `training` it is given (lesson 09)."""
+    keras = load("keras")
+
+    class AlwaysDropout(keras.layers.Dropout):
+        """Dropout that ignores `training`: the layer-level MC switch that predict() cannot turn off."""
+
+        def call(self, inputs, training=None):
+            return super().call(inputs, training=True)
+
+    return AlwaysDropout
+
+
+def keras_always_dropout(model):
+    """A clone of a Keras model with every Dropout replaced by AlwaysDropout, same weights (lesson 09)."""
+    keras = load("keras")
+    always = always_dropout_class()
+
+    def clone(layer):
+        if isinstance(layer, keras.layers.Dropout):
+            return always.from_config(layer.get_config())
+        return layer.__class__.from_config(layer.get_config())
+
+    twin = keras.models.clone_model(model, clone_function=clone)
+    twin.set_weights(model.get_weights())
+    return twin
+
+
+def keras_rebuilt_training_true(model):
+    """The Keras-2 recipe: rebuild the functional graph calling the Dropout layers with training=True (lesson 09)."""
+    keras = load("keras")
+    inputs = keras.Input(model.inputs[0].shape[1:])
+    h = inputs
+    for layer in model.layers[1:]:
+        h = layer(h, training=True) if isinstance(layer, keras.layers.Dropout) else layer(h)
+    return keras.Model(inputs, h)
+
+
+def keras_bn_moving_mean(model) -> np.ndarray:
+    """A copy of the first BatchNormalization layer's moving mean (lesson 09)."""
+    keras = load("keras")
+    bn = next(layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization))
+    return np.array(keras.ops.convert_to_numpy(bn.moving_mean))
+
+
+@dataclass(frozen=True)
+class KerasCall:
+    """One way of calling a Keras model twice on the same input: does dropout run, does BN move? (lesson 09)"""
+
+    recipe: str
+    call: str
+    passes_differ: bool
+    bn_moved: bool
+
+
+def keras_calls(model, x: np.ndarray) -> list[KerasCall]:
+    """Each MC recipe × each way of calling it, on copies of `model` (lesson 09)."""
+    keras = load("keras")
+    x = np.asarray(x, dtype=np.float32)
+    keras.utils.set_random_seed(0)   # Keras' global seed: Dropout(seed=0) layers are seeded anyway
+    recipes = {"plain model": lambda: keras_twin_copy(model),
+               "Dropout(...)(h, training=True) rebuild": lambda: keras_rebuilt_training_true(keras_twin_copy(model)),
+               "AlwaysDropout clone": lambda: keras_always_dropout(model),
+               "BatchNormalization trainable=False": lambda: keras_frozen_bn(model)}
+    calls = {"model(x)": lambda m: m(x), "model(x, training=True)": lambda m: m(x, training=True),
+             "model.predict(x)": lambda m: m.predict(x, verbose=0, batch_size=len(x))}
+    rows = []
+    for recipe, build in recipes.items():
+        for call, run in calls.items():
+            candidate = build()
+            before = keras_bn_moving_mean(candidate)
+            first, second = (keras.ops.convert_to_numpy(run(candidate)) for _ in range(2))
+            rows.append(KerasCall(recipe, call, bool(np.abs(first - second).max() > 1e-6),
+                                  bool(np.abs(keras_bn_moving_mean(candidate) - before).max() > 0)))
+    return rows
+
+
+def keras_frozen_bn(model):
+    """A copy whose BatchNormalization layers have trainable=False: Keras then runs them in inference mode
+    even under training=True (batch_normalization.py: `if training and self.trainable`) (lesson 09)."""
+    keras = load("keras")
+    twin = keras_twin_copy(model)
+    for layer in twin.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.trainable = False
+    return twin
+
+
+def keras_twin_copy(model):
+    """A fresh functional copy of a Keras model with the same weights (so each recipe starts equal)."""
+    keras = load("keras")
+    twin = keras.models.clone_model(model)
+    twin.set_weights(model.get_weights())
+    return twin
+
+
+# ---------------------------------------------------------------- probes for the exercise checks
+
+
+def reference_model(seed: int = 0):
+    """A fixed torch_net whose BatchNorm statistics come from one batch of seeded inputs (lesson 09)."""
+    torch = load("torch")
+    model = torch_net(0.5, seed=seed)
+    bn = model[1]
+    bn.momentum = None                       # cumulative average: after one batch, exactly its statistics
+    with seeded_torch(seed), torch.no_grad():
+        model.train()(probe_inputs(256, seed + 1))
+    bn.momentum = 0.1
+    return model.eval()
+
+
+def probe_inputs(n: int = 32, seed: int = 0):
+    """n seeded digit-like inputs in [0, 1], shape (n, 64), as a float32 tensor (lesson 09)."""
+    torch = load("torch")
+    return torch.as_tensor(np.random.default_rng(seed).random((n, 64)), dtype=torch.float32)
+
+
+@dataclass(frozen=True)
+class MCProbe:
+    """What a learner's mc_predict(model, x, k) did (lesson 09)."""
+
+    shape: tuple[int, ...]
+    expected_shape: tuple[int, int, int]
+    rows_sum_to_one: bool
+    bn_modes: frozenset[bool]       # BatchNorm's `training` during the calls (must be {False})
+    dropout_modes: frozenset[bool]  # Dropout's `training` during the calls (must be {True})
+    bn_change: float                # largest change of a BatchNorm running statistic (must be 0)
+    max_sd: float                   # largest sd over the k passes of any probability (must be > 0)
+
+
+def probe_mc_predict(fn: Callable, k: int = 8) -> MCProbe:
+    """Run fn(model, x, k) on the reference model, watching every BatchNorm and Dropout call (lesson 09)."""
+    torch = load("torch")
+    nn = torch.nn
+    model, x = reference_model(), probe_inputs()
+    seen = {"bn": set(), "dropout": set()}
+    for module in model.modules():
+        kind = "bn" if isinstance(module, nn.modules.batchnorm._BatchNorm) else \
+            "dropout" if isinstance(module, nn.modules.dropout._DropoutNd) else None
+        if kind:
+            module.register_forward_pre_hook(lambda m, _inputs, kind=kind: seen[kind].add(bool(m.training)))
+    start = bn_state(model)
+    with seeded_torch(12345):   # the learner's masks come from torch's generator: seeded, so the check repeats
+        out = fn(model, x, k)
+    out = np.asarray(out.detach().numpy() if hasattr(out, "detach") else out, dtype=np.float64)
+    sums_ok = out.ndim == 3 and bool(np.allclose(out.sum(axis=-1), 1.0, atol=1e-4))
+    return MCProbe(out.shape, (k, len(x), 10), sums_ok, frozenset(seen["bn"]), frozenset(seen["dropout"]),
+                   largest_change(start, bn_state(model)), float(out.std(axis=0).max()) if out.ndim == 3 else 0.0)
+
+
+@dataclass(frozen=True)
+class KerasProbe:
+    """What a learner's keras_mc_predict(model, x, k) did to a Keras twin of the reference model (lesson 09)."""
+
+    shape: tuple[int, ...]
+    expected_shape: tuple[int, int, int]
+    rows_sum_to_one: bool
+    bn_change: float
+    max_sd: float
+
+
+def probe_keras_mc_predict(fn: Callable, k: int = 8) -> KerasProbe:
+    """Run fn(model, x, k) on the Keras twin of the reference model (lesson 09)."""
+    keras = load("keras")
+    model = keras_twin(reference_model())
+    x = probe_inputs().numpy()
+    keras.utils.set_random_seed(12345)
+    before = keras_bn_moving_mean(model)
+    out = np.asarray(fn(model, x, k), dtype=np.float64)
+    sums_ok = out.ndim == 3 and bool(np.allclose(out.sum(axis=-1), 1.0, atol=1e-4))
+    return KerasProbe(out.shape, (k, len(x), 10), sums_ok, float(np.abs(keras_bn_moving_mean(model) - before).max()),
+                      float(out.std(axis=0).max()) if out.ndim == 3 else 0.0)
