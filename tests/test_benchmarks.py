@@ -1,4 +1,4 @@
-"""Dashboards of lessons 03 and 04, driven by setting control values."""
+"""The benchmarks measure what they say: every dashboard timed and judged against its PNG floor."""
 import sys
 
 import pytest
@@ -24,5 +24,14 @@ def test_bench_widgets_finds_size_controls_and_times_updates():
     assert attr == "value" and settings[0] == pytest.approx(10) and settings[-1] == pytest.approx(10**6)
     assert bench.size_controls(dash) == ["n"]
     timing = bench.bench("03:zero_fraction_histogram", dl.lessons.rate_variance.widgets.zero_fraction_histogram, 1)
-    assert timing.size == 10**6 and len(timing.wall) >= 8
-    assert 0 < len(timing.judged) < len(timing.wall)  # only updates with n at 10^6 are judged
+    assert timing.size == 10**6 and len(timing.wall) >= 8 and len(timing.judged) == len(timing.wall)
+    assert 0 < timing.floor < max(timing.wall)  # an empty figure is cheaper than a full update
+
+
+def test_report_judges_by_50_ms_or_the_floor(capsys):
+    bench = _bench_module()
+    fast = bench.Timing("a", None, 0.0, wall=[0.04], cpu=[0.04], floor=0.01)
+    near_floor = bench.Timing("b", None, 0.0, wall=[0.09], cpu=[0.09], floor=0.07)
+    slow = bench.Timing("c", None, 0.0, wall=[0.2], cpu=[0.2], floor=0.05)
+    assert bench.report([fast, near_floor, slow], limit_ms=50) == 1
+    assert capsys.readouterr().out.count("FAIL") == 1

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import math
 
 import ipywidgets as widgets
@@ -194,3 +195,27 @@ def test_every_dashboard_follows_its_declared_checks(key):
     for rule in dash.checks:
         named = (rule.metric,) if isinstance(rule, dl.ui.dashboard.Moves) else (rule.measured, rule.predicted)
         assert all(n in dash.metrics() for n in named), f"{key}: a declared check names a metric not in the readout"
+
+
+def test_a_frozen_figure_looks_like_the_plain_one_and_still_moves():
+    from matplotlib.image import imread
+
+    from dropout_lab.ui.figures import freeze_static, new_axes, to_png
+
+    def build():
+        fig, ax = new_axes()
+        ax.set(xlim=(0, 10), ylim=(0, 1), xlabel="x", ylabel="share", title="a fixed title")
+        line, = ax.plot([0, 10], [0.2, 0.8], color="tab:red")
+        return fig, line
+    plain, plain_line = build()
+    frozen, frozen_line = build()
+    freeze_static(frozen, [frozen_line])
+    def differing(a, b):  # share of pixels that differ visibly
+        return float(np.mean(np.abs(a - b).max(axis=2) > 0.02))
+    pixels = [imread(io.BytesIO(to_png(f))) for f in (plain, frozen)]
+    # The same picture, but for the few pixels where a moving line now crosses a spine on top of it.
+    assert differing(*pixels) < 1e-3
+    for line in (plain_line, frozen_line):
+        line.set_ydata([0.9, 0.1])
+    moved = [imread(io.BytesIO(to_png(f))) for f in (plain, frozen)]
+    assert differing(*moved) < 1e-3 and differing(moved[1], pixels[1]) > 1e-3

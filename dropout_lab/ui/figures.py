@@ -11,6 +11,7 @@ from typing import Any
 
 import matplotlib
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -64,6 +65,49 @@ class InPlaceFigure:
             self._artists = self._create(ax)
         self._update(self._artists, *data)
         return self.figure
+
+
+class _Picture(Artist):
+    """A figure-sized RGBA picture pasted as it is: no resampling (unlike figimage), ~0.3 ms."""
+
+    zorder = -1  # below everything the axes draw
+
+    def __init__(self, rgba: np.ndarray) -> None:
+        super().__init__()
+        self.rgba = rgba[::-1].copy()  # the renderer wants the bottom row first
+
+    def draw(self, renderer) -> None:
+        gc = renderer.new_gc()
+        renderer.draw_image(gc, 0, 0, self.rgba)
+        gc.restore()
+
+
+def freeze_static(figure: Figure, moving: list[Artist]) -> None:
+    """Draw everything but `moving` once into a picture, then draw only the picture and `moving`.
+
+    Text (tick labels, axis labels, fixed titles) is most of a dashboard redraw; a frame that never
+    changes need not be re-rendered. Call it once, after the figure is built and its limits, ticks
+    and labels are final: afterwards only the `moving` artists may change. The figure must then be
+    saved at its own dpi (to_png does), or the picture would not line up.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    for artist in moving:
+        artist.set_visible(False)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    frame = np.asarray(canvas.buffer_rgba()).copy()
+    for artist in moving:
+        artist.set_visible(True)
+    for ax in figure.axes:
+        ax.set_axis_off()        # spines, ticks, labels and the patch are in the picture now
+        for child in ax.get_children():
+            if child not in moving and child is not ax.patch:
+                child.set_visible(False)
+    figure.patch.set_visible(False)
+    for text in figure.texts:
+        if text not in moving:
+            text.set_visible(False)
+    figure.add_artist(_Picture(frame))
 
 
 def to_png(fig: Figure, dpi: int = DPI) -> bytes:
