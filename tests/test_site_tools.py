@@ -26,7 +26,8 @@ def test_links_are_generated_from_the_url_and_say_plainly_when_it_is_unset():
     assert "colab.research.google.com/github/example/dropout-lab/blob/main/notebooks/03_rate_variance.ipynb" in page
     assert "not set" in build_site.live_links("03_rate_variance.ipynb", None)
     readme = lesson_tools.launch_section(URL)
-    assert f'%pip install "dropout-lab @ git+{URL}"' in readme and "mybinder.org" in readme
+    assert f"!git clone --depth 1 {URL} dropout-lab" in readme and "%pip install -e dropout-lab" in readme
+    assert "mybinder.org" in readme
     unset = lesson_tools.launch_section(None)
     assert "not set yet" in unset and "<this" not in unset  # no placeholder left
 

@@ -70,10 +70,13 @@ def launch_section(url: str | None) -> str:
     """README's Binder and Colab lines, from the one place the repository URL lives."""
     conda = ("  Locally with conda: `conda env create -f environment.yml && conda activate dropout-lab && "
              "jupyter lab`.\n")
-    colab_cell = ("  ```python\n  %pip install \"dropout-lab @ git+{url}\"   # Colab already has torch, keras, "
-                  "tensorflow\n  from google.colab import output\n  output.enable_custom_widget_manager()"
-                  "   # without it the sliders show as text\n  ```\n\n  Colab is best-effort: devices and versions "
-                  "are Colab's, so a few printed numbers can differ\n  from the stored outputs.\n")
+    # A clone, not `pip install git+...`: the course's data (data/, e.g. the IMDB subset) lives beside the
+    # package, so an editable install of a clone is what finds it.
+    colab_cell = ("  ```python\n  !git clone --depth 1 {url} dropout-lab\n  %pip install -e dropout-lab   "
+                  "# Colab already has torch, keras, tensorflow\n  from google.colab import output\n"
+                  "  output.enable_custom_widget_manager()   # without it the sliders show as text\n  ```\n\n"
+                  "  Colab is best-effort: devices and versions are Colab's, so a few printed numbers can differ\n"
+                  "  from the stored outputs.\n")
     if not url:
         body = ("- **Binder** and **Google Colab** open a lesson from the course's public repository, whose URL "
                 "is not set yet.\n  Whoever publishes the course sets it once, as `Repository` under "
