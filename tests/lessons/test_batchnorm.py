@@ -1,24 +1,276 @@
-"""Lesson 10 (Dropout and BatchNorm): compute against the maths, the dashboard driven, the checks."""
+"""Lesson 10 (Dropout and BatchNorm): the closed forms against hand values and sampling; the per-unit
+measurement and its standard error; the networks, the shift and the fix; the dashboard's tolerance; the
+exercise checks against wrong answers and right answers written two ways; the exhibits."""
 from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
 
 import dropout_lab as dl
 from dropout_lab.lessons.batchnorm import compute, exercises, plots, solutions, widgets
+from dropout_lab.stats import Z_CHECK
+
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "10_batchnorm.ipynb"
+
+# ---------------------------------------------------------------- the closed forms
 
 
-def test_zero_count_lands_in_its_band_and_the_edges_are_exact():
-    assert compute.zero_count(0.3, seed=1).inside
-    assert compute.zero_count(0.0).zero_fraction == 0.0 and compute.zero_count(1.0).zero_fraction == 1.0
+def test_train_variance_hand_values():
+    assert compute.train_variance(0.0, 1.0, 0.5) == pytest.approx(2.0)           # Li et al.'s Fig. 1: 1/keep
+    assert compute.train_variance(2.0, 1.0, 0.3) == pytest.approx((1 + 4) / 0.7 - 4)
+    assert compute.train_variance(3.0, 2.0, 0.0) == pytest.approx(2.0)           # no dropout, no shift
+    assert compute.variance_ratio(0.3, 2.0) == pytest.approx(22 / 7)
+    assert compute.variance_ratio(0.3, -2.0) == compute.variance_ratio(0.3, 2.0)  # the mean enters squared
+    assert compute.shifted_test_variance(0.5) == pytest.approx(0.5)
 
 
-def test_dashboard_follows_the_rate():
-    dash = widgets.zero_count_dashboard()
-    dash.controls["rate"].value = 0.8
-    assert dash.result.inside and abs(dash.result.zero_fraction - 0.8) < 0.05
-    assert plots.plot_zero_count(dash.result).axes
+def test_closed_forms_reject_bad_input():
+    with pytest.raises(ValueError, match="rate must be < 1"):
+        compute.variance_ratio(1.0)
+    with pytest.raises(ValueError, match="rate must be in"):
+        compute.variance_ratio(1.5)
+    with pytest.raises(ValueError, match="var must be >= 0"):
+        compute.train_variance(0.0, -1.0, 0.2)
+    with pytest.raises(ValueError, match="mu_over_sigma must be a finite number"):
+        compute.variance_ratio(0.2, float("nan"))
 
 
-def test_exercise_check_takes_the_solution_and_rejects_the_slips():
-    assert exercises.check_expected_zeros(solutions.solution_1()).passed
-    assert exercises.check_expected_zeros(...) is dl.ui.checks.NOT_ANSWERED
-    assert "KEPT" in exercises.check_expected_zeros(750).message
-    assert not exercises.check_expected_zeros("250").passed
+@pytest.mark.parametrize("rate, mu", [(0.1, 0.0), (0.5, 0.0), (0.3, 2.0), (0.7, 1.0), (0.5, -3.0)])
+def test_sampled_unit_lands_in_its_band(rate, mu):
+    u = compute.sampled_unit(rate, mu, n=100_000, seed=7)
+    true = compute.train_variance(mu, 1.0, rate)
+    assert abs(u.measured_train_var - true) <= Z_CHECK * u.se
+    assert u.measured_ratio == pytest.approx(true, rel=0.05)
+
+
+def test_sampled_unit_standard_error_is_honest():
+    """Over 200 seeds the measured variance scatters by the SE the samples claim (within 20 %)."""
+    values = np.array([compute.sampled_unit(0.5, 1.0, n=5_000, seed=s).measured_train_var for s in range(200)])
+    se = compute.sampled_unit(0.5, 1.0, n=5_000, seed=0).se
+    assert 0.8 < values.std(ddof=1) / se < 1.2
+
+
+def test_through_linear_ratio_against_a_direct_simulation():
+    rng = np.random.default_rng(0)
+    x = rng.normal(0.5, 1.0, (200_000, 5))
+    w = rng.normal(size=(3, 5))
+    rate = 0.4
+    y, _ = dl.dropout_forward(x, rate, rng)
+    z_train, z_test = y @ w.T, x @ w.T
+    predicted = compute.through_linear_ratio(w, np.mean(x ** 2, axis=0), z_test.var(axis=0), rate)
+    assert np.allclose(z_train.var(axis=0) / z_test.var(axis=0), predicted, rtol=0.03)
+
+
+# ---------------------------------------------------------------- the dashboard's measurement
+
+
+def test_rate_shift_agrees_within_its_standard_error_and_the_se_is_honest():
+    a = np.random.default_rng(1).normal(1.0, 1.0, (2000, 16)) * np.linspace(0.5, 2, 16)
+    shift = compute.rate_shift(a, 0.5, repeats=2, seed=0)
+    z = (shift.measured - shift.predicted) / shift.se
+    assert np.all(np.abs(z) < Z_CHECK)
+    means = np.array([compute.rate_shift(a, 0.5, repeats=2, seed=s).mean_measured for s in range(150)])
+    assert 0.8 < means.std(ddof=1) / (shift.rel_se * shift.mean_predicted) < 1.2
+    zero = compute.rate_shift(a, 0.0)
+    assert np.allclose(zero.measured, 1.0) and np.allclose(zero.predicted, 1.0) and zero.rel_se == 0.0
+
+
+def test_dashboard_tolerance_is_five_standard_errors_at_every_rate():
+    for a in (widgets.default_activations(),
+              compute.first_layer_activations(compute.train("dropout → BN", compute.digits(0), epochs=2),
+                                              compute.digits(0).x_train)):
+        for rate in widgets.RATES:
+            assert 5 * compute.rate_shift(a, rate, repeats=4, seed=0).rel_se <= widgets.REL_TOL, rate
+
+
+def test_dashboard_moves_and_plots():
+    dash = widgets.variance_shift_dashboard()
+    dash.controls["rate"].value = 0.7
+    high = dash.result.mean_predicted
+    dash.controls["rate"].value = 0.1
+    assert dash.result.mean_predicted < high
+    assert plots.plot_rate_shift(dash.result).axes
+
+
+# ---------------------------------------------------------------- the networks
+
+
+def _kinds(order):
+    return [type(m).__name__ for m in compute.build(order, 0.5, width=8)]
+
+
+def test_build_places_dropout_as_named_and_is_seeded():
+    assert _kinds("dropout → BN")[:4] == ["Linear", "Dropout", "BatchNorm1d", "ReLU"]
+    assert _kinds("BN → dropout")[:4] == ["Linear", "BatchNorm1d", "ReLU", "Dropout"]
+    assert _kinds("dropout after last BN")[-2:] == ["Dropout", "Linear"] and _kinds("dropout after last BN").count(
+        "Dropout") == 1
+    assert "Dropout" not in _kinds("no dropout")
+    a, b = compute.build("BN → dropout", seed=3), compute.build("BN → dropout", seed=3)
+    assert all(torch.equal(p, q) for p, q in zip(a.state_dict().values(), b.state_dict().values()))
+    with pytest.raises(ValueError, match="order must be one of"):
+        compute.build("dropout after BN")
+
+
+def test_handwritten_adam_first_step():
+    p = torch.tensor([1.0, -2.0], requires_grad=True)
+    step = compute.adam([p], lr=0.1)
+    (p * torch.tensor([3.0, -1.0])).sum().backward()
+    step()
+    assert torch.allclose(p.detach(), torch.tensor([0.9, -1.9]), atol=1e-6)
+
+
+def test_variance_shift_on_the_shifted_reference():
+    model, x = compute.shifted_reference()
+    first, second = compute.variance_shift(model, x.numpy(), 0.5)
+    assert first.kind == second.kind == "direct"
+    mean, se = first.agreement()
+    assert abs(mean - 1) <= Z_CHECK * se                        # the first BN learned exactly what the maths says
+    assert first.measured.mean() > 2                            # and that is far from 1
+
+
+def test_recalibrate_returns_the_ratio_to_one_and_leaves_weights_alone():
+    model, x = compute.shifted_reference()
+    fixed = compute.recalibrate(model, x.numpy())
+    first, second = compute.variance_shift(fixed, x.numpy(), 0.5)
+    assert abs(first.measured.mean() - 1) < exercises.RATIO_TOL
+    # the second BN saw the first BN in train mode (batch statistics) while re-estimating: ≤ 2/b extra variance
+    assert abs(second.measured.mean() - 1) < 2 / 127 + Z_CHECK * second.measured.std(ddof=1) / math.sqrt(64)
+    weights = [k for k in model.state_dict() if k.endswith(("weight", "bias"))]
+    assert all(torch.equal(model.state_dict()[k], fixed.state_dict()[k]) for k in weights)
+    assert not any(m.training for m in fixed.modules())
+    assert all(m.momentum == 0.1 for m in fixed.modules() if isinstance(m, nn.BatchNorm1d))
+
+
+def test_a_quick_order_study():
+    calls = []
+    study = compute.order_study(orders=("dropout → BN", "dropout after last BN"), seeds=(0, 1), epochs=2,
+                                on_net=lambda: calls.append(1))
+    assert len(calls) == 4 and set(study.models) == {(o, s) for o in study.orders for s in (0, 1)}
+    assert all(0.5 < a < 1 for a in np.concatenate(list(study.accuracy.values())))
+    assert "re-estimated" in study.table() and plots.plot_orders(study).axes
+    last = study.shifts[("dropout after last BN", 0)]
+    assert all(s.kind == "none" for s in last)                 # no BatchNorm after the only dropout
+    assert plots.plot_layer_shifts(study.shifts[("dropout → BN", 0)]).axes
+    diff, se = study.paired(np.array([1.0, 3.0]), np.array([0.0, 1.0]))
+    assert diff == 1.5 and se == pytest.approx(0.5)
+
+
+def test_ratio_curves_plot():
+    samples = [compute.sampled_unit(r, m, n=1000) for r in (0.2, 0.5) for m in (0.0, 1.0)]
+    assert plots.plot_ratio_curves(samples, (0.0, 1.0)).axes
+
+
+# ---------------------------------------------------------------- the exercises
+
+
+def test_ratio_check():
+    assert exercises.check_ratio(solutions.solution_1()).passed
+    assert exercises.check_ratio(22 / 7).passed
+    assert exercises.check_ratio(...) is dl.ui.checks.NOT_ANSWERED
+    for wrong, words in ((1 / 0.7, "mean 0"), ((1 + 0.7 * 4) / 0.3, "swaps"), (0.7 / 2.2, "inverse"),
+                         ((1 + 0.3 * 2) / 0.7, "squared"), (2.2, "keep"), (1 + 0.3 * 4 / 0.7, "σ²")):
+        result = exercises.check_ratio(wrong)
+        assert not result.passed and words in result.message, (wrong, result.message)
+    assert not exercises.check_ratio("3.14").passed and not exercises.check_ratio(3.0).passed
+
+
+def test_placement_check():
+    assert exercises.check_placement(solutions.solution_2()).passed
+    assert exercises.check_placement(5).passed and exercises.check_placement(np.int64(6)).passed
+    for position in range(5):
+        result = exercises.check_placement(position)
+        assert not result.passed and "BatchNorm at position" in result.message, position
+    assert "logits" in exercises.check_placement(7).message
+    assert "positions run" in exercises.check_placement(8).message
+    assert "int position" in exercises.check_placement(6.0).message
+    assert "int position" in exercises.check_placement(True).message
+
+
+def test_test_variance_check():
+    assert exercises.check_test_variance(solutions.solution_3()).passed
+    assert exercises.check_test_variance(1 / 2).passed
+    assert "training/test" in exercises.check_test_variance(2).message
+    assert "learned under dropout" in exercises.check_test_variance(1).message
+    assert "keep²" in exercises.check_test_variance(0.25).message
+
+
+def namespace() -> dict:
+    return {"np": np, "torch": torch, "nn": nn, "dl": dl, "compute": compute, "exercises": exercises}
+
+
+def defined(code: str, name: str):
+    scope = namespace()
+    exec(code, scope)
+    return scope[name]
+
+
+@pytest.mark.parametrize("number", sorted(compute.BUGS))
+def test_check_rejects_the_buggy_snippet(number):
+    scope = namespace()
+    exec(compute.BUGS[number].buggy_code, scope)
+    result = eval(exercises.check_call(number), scope)
+    assert not result.passed and "raised" not in result.message, result.message
+
+
+def test_each_buggy_snippet_gets_its_own_diagnosis():
+    verdicts = [exercises.check_recalibration(defined(compute.BUGS[n].buggy_code, "recalibrate_bn")) for n in (4, 5)]
+    assert "dropout was ON" in verdicts[0].message and "momentum" in verdicts[1].message
+
+
+@pytest.mark.parametrize("number", sorted(compute.BUGS))
+def test_check_accepts_the_solution(number):
+    result = exercises.CHECKS[number](getattr(solutions, f"solution_{number}")())
+    assert result.passed, result.message
+
+
+def test_recalibration_check_other_right_answer_and_wrong_ones():
+    returns_a_copy = exercises.check_recalibration(lambda model, x: compute.recalibrate(model, x.numpy()))
+    assert returns_a_copy.passed
+    no_reset = '''
+def recalibrate_bn(model, x):
+    model.eval()
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm1d):
+            m.momentum = None
+            m.train()
+    with torch.no_grad():
+        for batch in x.split(128):
+            model(batch)
+    model.eval()
+'''
+    assert "old, shifted statistics" in exercises.check_recalibration(defined(no_reset, "recalibrate_bn")).message
+    left_on = '''
+def recalibrate_bn(model, x):
+    model.eval()
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm1d):
+            m.reset_running_stats()
+            m.momentum = None
+            m.train()
+    with torch.no_grad():
+        for batch in x.split(128):
+            model(batch)
+'''
+    assert "training mode" in exercises.check_recalibration(defined(left_on, "recalibrate_bn")).message
+    stepped = '''
+def recalibrate_bn(model, x):
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(0.01)
+    model.eval()
+'''
+    assert "weights changed" in exercises.check_recalibration(defined(stepped, "recalibrate_bn")).message
+    assert "raised" in exercises.check_recalibration(lambda model, x: model.nope).message
+    assert exercises.check_recalibration(None) is dl.ui.checks.NOT_ANSWERED
+
+
+def test_the_lesson_cells_hold_the_buggy_snippets():
+    cells = ["".join(c["source"]) for c in json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]]
+    for number, bug in compute.BUGS.items():
+        assert f"{bug.buggy_code}\n\n{exercises.check_call(number)}" in cells, bug.title
