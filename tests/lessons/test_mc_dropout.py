@@ -236,7 +236,7 @@ def test_dashboard_tolerance_is_five_standard_errors_of_the_quick_banks():
 
 @pytest.mark.slow
 def test_dashboard_tolerance_covers_the_lessons_banks():
-    study = compute.uncertainty_study((0.1, 0.3, 0.5), (0, 1, 2, 3, 4), k=30, epochs=15)
+    study = compute.uncertainty_study((0.1, 0.3, 0.5), (0, 1, 2, 3, 4), k=25, epochs=12)
     for bank in compute.error_banks(study, n_inputs=64, passes=1024, seed=0).values():
         for k in range(1, widgets.K_MAX + 1):
             s = bank.spread(k)

@@ -341,12 +341,13 @@ def keras_calls(model, x: np.ndarray) -> list[KerasCall]:
                "Dropout(...)(h, training=True) rebuild": lambda: keras_rebuilt_training_true(keras_twin_copy(model)),
                "AlwaysDropout clone": lambda: keras_always_dropout(model),
                "BatchNormalization trainable=False": lambda: keras_frozen_bn(model)}
-    calls = {"model(x)": lambda m: m(x), "model(x, training=True)": lambda m: m(x, training=True),
-             "model.predict(x)": lambda m: m.predict(x, verbose=0, batch_size=len(x))}
+    # training=True last: it is the only call that may move BatchNorm, so each recipe needs one copy only.
+    calls = {"model(x)": lambda m: m(x), "model.predict(x)": lambda m: m.predict(x, verbose=0, batch_size=len(x)),
+             "model(x, training=True)": lambda m: m(x, training=True)}
     rows = []
     for recipe, build in recipes.items():
+        candidate = build()
         for call, run in calls.items():
-            candidate = build()
             before = keras_bn_moving_mean(candidate)
             first, second = (keras.ops.convert_to_numpy(run(candidate)) for _ in range(2))
             rows.append(KerasCall(recipe, call, bool(np.abs(first - second).max() > 1e-6),
