@@ -66,3 +66,25 @@ def test_plots_return_figures(stored):
     assert isinstance(plots.plot_curves(stored, 0.5), Figure)
     assert isinstance(plots.plot_rate_view(results.rate_view(stored, 0.3, 7)), Figure)
     assert isinstance(dl.ui.figures.to_png(plots.plot_curves(stored, 0.2)), bytes)
+
+
+def _visibly_different(a: bytes, b: bytes) -> float:
+    """Share of pixels that differ visibly between two PNGs of the same size."""
+    import io
+
+    from matplotlib.image import imread
+    first, second = (imread(io.BytesIO(png)) for png in (a, b))
+    return float(np.mean(np.abs(first - second).max(axis=2) > 0.02))
+
+
+def test_the_dashboard_draws_what_plot_rate_view_draws(stored):
+    # The dashboard draws its frame once (freeze_static); what it shows must still be plot_rate_view's
+    # picture (but for a few pixels where a moving line now lies on top of a spine) at every setting.
+    dash = widgets.rate_and_losses()
+    shown = []
+    for rate, epoch in ((0.0, 1), (0.3, 7), (0.7, 20)):
+        dash.controls["rate"].value, dash.controls["epoch"].value = rate, epoch
+        static = dl.ui.figures.to_png(plots.plot_rate_view(results.rate_view(stored, rate, epoch)))
+        assert _visibly_different(bytes(dash.image.value), static) < 1e-3, (rate, epoch)
+        shown.append(bytes(dash.image.value))
+    assert _visibly_different(shown[0], shown[2]) > 1e-3   # and the frozen picture does move
