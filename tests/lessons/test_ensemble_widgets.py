@@ -82,3 +82,56 @@ def test_mc_dashboard_declares_its_checks():
     dash = dl.lessons.ensemble.widgets.mc_convergence()
     kinds = {type(c).__name__ for c in dash.checks}
     assert kinds == {"Moves", "Agrees"} and all(c.why for c in dash.checks)
+
+
+def _visibly_different(a: bytes, b: bytes) -> float:
+    """Share of pixels that differ visibly between two PNGs of the same size."""
+    import io
+
+    from matplotlib.image import imread
+    first, second = (imread(io.BytesIO(png)) for png in (a, b))
+    return float(np.mean(np.abs(first - second).max(axis=2) > 0.02))
+
+
+def test_mc_dashboard_draws_what_plot_mc_convergence_draws():
+    # The dashboard draws its frame once (freeze_static) and its curves from the cache; the picture must
+    # still be plot_mc_convergence's for the same run (but for a few pixels on the spines).
+    w = dl.lessons.ensemble.widgets
+    dash = w.mc_convergence()
+    shown = []
+    for k, rate, net in ((1, 0.1, list(w.NETS)[1]), (64, 0.5, list(w.NETS)[0]), (4096, 0.9, list(w.NETS)[0])):
+        dash.controls["k"].value, dash.controls["rate"].value, dash.controls["net"].value = k, rate, net
+        run = w._runs(net, rate)[0]
+        static = dl.ui.figures.to_png(dl.lessons.ensemble.plots.plot_mc_convergence(run, k, legend=False))
+        assert _visibly_different(bytes(dash.image.value), static) < 1e-3, (k, rate, net)
+        shown.append(bytes(dash.image.value))
+    assert _visibly_different(shown[0], shown[1]) > 1e-3   # and the frozen picture does move
+
+
+def test_mc_dashboard_frame_holds_every_setting():
+    """The fixed limits the dashboard's frozen frame uses contain every curve at every setting it reaches."""
+    w, p = dl.lessons.ensemble.widgets, dl.lessons.ensemble.plots
+    low, high = p.MC_YLIM
+    for net in w.NETS:
+        for rate in np.round(np.arange(0.1, 0.95, 0.1), 2):
+            curves = w._runs(net, float(rate))[2]
+            drawn = np.concatenate([curves.runs.ravel(), curves.rmse, curves.predicted])
+            assert low < drawn.min() and drawn.max() < high, (net, rate, drawn.min(), drawn.max())
+    assert p.MC_XLIM[0] < min(w.K_OPTIONS) and max(w.K_OPTIONS) < p.MC_XLIM[1]
+
+
+def test_mc_dashboard_cache_revisits_and_recomputes():
+    w = dl.lessons.ensemble.widgets
+    w._runs.cache_clear()
+    dash = w.mc_convergence()
+    first = dict(dash.result)
+    assert w._runs.cache_info().misses == 1
+    dash.controls["rate"].value = 0.3                    # a new setting: sampled afresh
+    assert w._runs.cache_info().misses == 2 and dash.result["predicted rms"] != first["predicted rms"]
+    dash.controls["rate"].value = 0.5                    # revisited: the cache, the same numbers
+    assert w._runs.cache_info().misses == 2 and dash.result == first
+    # the cached numbers are those of a fresh, uncached run
+    net = w.NETS[dash.controls["net"].value]()
+    x = np.random.default_rng(w.INPUT_SEED).normal(size=4)
+    fresh = E.monte_carlo(net, x, 0.5, k_max=w.K_OPTIONS[-1], trials=w.TRIALS, rng=0)
+    assert first["rms error"] == fresh.rmse()[first["k"] - 1]
