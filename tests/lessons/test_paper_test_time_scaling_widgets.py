@@ -75,6 +75,51 @@ def test_plots_return_figures(mc_study, sweep):
     assert all(isinstance(f, Figure) for f in figures)
 
 
+def _visibly_different(a: bytes, b: bytes) -> np.ndarray:
+    """Where two PNGs of the same size differ visibly, rows top first."""
+    import io
+
+    from matplotlib.image import imread
+    first, second = (imread(io.BytesIO(png)) for png in (a, b))
+    return np.abs(first - second).max(axis=2) > 0.02
+
+
+def _off_the_spines(differ: np.ndarray, fig: Figure) -> int:
+    """Differing pixels more than 2 px away from every spine of `fig`'s axes."""
+    rows, cols = np.indices(differ.shape)
+    rows = differ.shape[0] - 1 - rows   # display y runs upwards
+    near = np.zeros_like(differ)
+    for ax in fig.axes:
+        x0, y0, x1, y1 = ax.bbox.extents
+        inside_x, inside_y = (cols >= x0 - 2) & (cols <= x1 + 2), (rows >= y0 - 2) & (rows <= y1 + 2)
+        near |= inside_y & ((np.abs(cols - x0) <= 2) | (np.abs(cols - x1) <= 2))
+        near |= inside_x & ((np.abs(rows - y0) <= 2) | (np.abs(rows - y1) <= 2))
+    return int((differ & ~near).sum())
+
+
+def test_dashboards_draw_what_the_static_plots_draw(mc_study):
+    # Each dashboard draws its figure once (freeze_static) and afterwards moves only its dotted marker;
+    # what it shows must still be the static plot's picture with the marker at the slider's value, at
+    # the slider's first setting and one more: pixel for pixel but on the spines (k = 1 sits on the
+    # left spine, and a frozen marker lies on top of it instead of under it).
+    rates, sizes = paper.load_rate_sweep()[0], paper.load_size_sweep()[0]
+    cases = ((widgets.mc_vs_weight_scaling_dashboard(mc_study), "k", (1, 5), plots.plot_mc_vs_weight_scaling,
+              mc_study),
+             (widgets.rate_sweep_dashboard(), "keep", (rates.keeps[0], rates.keeps[-1]),
+              plots.plot_rate_sweep_compact, rates),
+             (widgets.size_sweep_dashboard(), "rows", (sizes.sizes[0], sizes.sizes[-1]), plots.plot_size_sweep,
+              sizes))
+    for dash, name, ends, plot, data in cases:
+        shown = []
+        for value in ends:
+            dash.controls[name].value = value.item() if hasattr(value, "item") else value
+            figure = plot(data, value)
+            differ = _visibly_different(bytes(dash.image.value), dl.ui.figures.to_png(figure))
+            assert _off_the_spines(differ, figure) == 0 and differ.mean() < 0.01, (name, value)
+            shown.append(bytes(dash.image.value))
+        assert _off_the_spines(_visibly_different(*shown), figure) > 100, name   # the marker did move
+
+
 # ---------------------------------------------------------------- exercises
 
 

@@ -1,8 +1,9 @@
 """Dashboards for lesson 07: slide over k (MC vs weight scaling), keep (Fig. 9) and data-set size (Fig. 10).
 
 The lesson trains (or loads) everything first and hands the results in; moving a slider only
-redraws. Called without results (benchmarks, browser tests) the Fig. 9 and Fig. 10 factories
-load the stored long runs (stored_runs.py) and the Fig. 11 factory trains one quick net.
+redraws its dotted marker: each figure is drawn once (plots.mc_view, rate_view, size_view).
+Called without results (benchmarks, browser tests) the Fig. 9 and Fig. 10 factories load the
+stored long runs (stored_runs.py) and the Fig. 11 factory trains one quick net.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import numpy as np
 
 from ...ui.dashboard import Dashboard, Moves, dashboard, readout
 from .compute import MCStudy, RateSweep, SizeSweep, load_rate_sweep, load_size_sweep, mc_vs_weight_scaling
-from .plots import plot_mc_vs_weight_scaling, plot_rate_sweep_compact, plot_size_sweep
+from .plots import mc_view, rate_view, size_view
 from .training import Recipe
 
 QUICK = Recipe(epochs=3)  # a few-second default when no results are passed in
@@ -24,7 +25,7 @@ MC_CHECKS = (
 )
 
 
-def _render_mc(study: MCStudy, k: int):
+def _render_mc(study: MCStudy, draw, k: int):
     err, nll = 100 * study.gap(k), study.nll_gap(k)
     sem = float(err.std(ddof=1) / np.sqrt(len(err))) if len(err) > 1 else float("nan")
     html = readout({"k": str(k), "MC error (%)": 100 * float(study.mc_error[:, k - 1].mean()),
@@ -34,7 +35,7 @@ def _render_mc(study: MCStudy, k: int):
                     "MC − ws NLL": float(nll.mean())})
     result = {"k": k, "mc_error": study.mc_error[:, k - 1], "gap_points": float(err.mean()),
               "nll_gap": float(nll.mean())}
-    return plot_mc_vs_weight_scaling(study, k), html, result
+    return draw(k), html, result
 
 
 @dashboard
@@ -43,8 +44,9 @@ def mc_vs_weight_scaling_dashboard(study: MCStudy | None = None) -> Dashboard:
     study = study or mc_vs_weight_scaling(QUICK, seeds=(0,), k_max=50)
     k = widgets.IntSlider(value=min(50, len(study.ks)), min=1, max=len(study.ks), description="k",
                           continuous_update=False)
+    draw = mc_view(study)
     return Dashboard("Monte-Carlo averaging vs weight scaling (paper Fig. 11)", {"k": k},
-                     lambda k: _render_mc(study, k), checks=MC_CHECKS)
+                     lambda k: _render_mc(study, draw, k), checks=MC_CHECKS)
 
 
 RATE_CHECKS = (
@@ -54,7 +56,7 @@ RATE_CHECKS = (
 )
 
 
-def _render_rate(sweep: RateSweep, keep: float):
+def _render_rate(sweep: RateSweep, draw, keep: float):
     i = sweep.index(keep)
     metrics: dict[str, float | str] = {"keep (paper's p)": f"{sweep.keeps[i]:.2f}",
                                        "rate (drop)": f"{1 - sweep.keeps[i]:.2f}"}
@@ -63,7 +65,7 @@ def _render_rate(sweep: RateSweep, keep: float):
         metrics[f"{scheme}: test error (%)"] = 100 * float(sweep.test_error[s, i].mean())
         metrics[f"{scheme}: training error (%)"] = 100 * float(sweep.train_error[s, i].mean())
     result = {"keep": float(sweep.keeps[i]), "test_error": sweep.test_error[:, i].mean(axis=1)}
-    return plot_rate_sweep_compact(sweep, float(sweep.keeps[i])), readout(metrics), result
+    return draw(float(sweep.keeps[i])), readout(metrics), result
 
 
 @dashboard
@@ -73,8 +75,9 @@ def rate_sweep_dashboard(sweep: RateSweep | None = None) -> Dashboard:
     options = [(f"{k:.2f}", float(k)) for k in sweep.keeps]
     keep = widgets.SelectionSlider(options=options, value=options[len(options) // 2][1],
                                    description="keep", continuous_update=False)
+    draw = rate_view(sweep)
     return Dashboard("Effect of the keep probability (paper Fig. 9)", {"keep": keep},
-                     lambda keep: _render_rate(sweep, keep), checks=RATE_CHECKS)
+                     lambda keep: _render_rate(sweep, draw, keep), checks=RATE_CHECKS)
 
 
 SIZE_CHECKS = (
@@ -84,7 +87,7 @@ SIZE_CHECKS = (
 )
 
 
-def _render_size(sweep: SizeSweep, rows: int):
+def _render_size(sweep: SizeSweep, draw, rows: int):
     i = int(np.flatnonzero(sweep.sizes == rows)[0])
     gain = 100 * sweep.paired_gain(1)[i]
     metrics = {"rows": str(rows), "epochs": str(int(sweep.epochs[i])),
@@ -95,7 +98,7 @@ def _render_size(sweep: SizeSweep, rows: int):
                "seeds where dropout wins": f"{int((gain > 0).sum())} of {len(gain)}",
                "dropout: training error (%)": 100 * float(sweep.train_error[1, i].mean())}
     result = {"rows": rows, "gain": float(gain.mean())}
-    return plot_size_sweep(sweep, rows), readout(metrics), result
+    return draw(rows), readout(metrics), result
 
 
 @dashboard
@@ -105,5 +108,6 @@ def size_sweep_dashboard(sweep: SizeSweep | None = None) -> Dashboard:
     options = [int(s) for s in sweep.sizes]
     rows = widgets.SelectionSlider(options=options, value=options[len(options) // 2], description="rows",
                                    continuous_update=False)
+    draw = size_view(sweep)
     return Dashboard(f"Effect of the data-set size (paper Fig. 10): {sweep.conditions[1]}", {"rows": rows},
-                     lambda rows: _render_size(sweep, rows), checks=SIZE_CHECKS)
+                     lambda rows: _render_size(sweep, draw, rows), checks=SIZE_CHECKS)
