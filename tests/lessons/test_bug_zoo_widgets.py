@@ -42,3 +42,67 @@ def test_plots_return_figures():
     costs = cost.bug_costs((0, 1), cost.CostConfig(hidden=8, epochs=1))
     assert isinstance(plots.plot_costs(costs), Figure)
     assert "08:bug_symptoms_dashboard" in dl.ui.dashboard.REGISTRY
+
+
+def test_the_dashboard_revisits_a_rate_pixel_for_pixel():
+    dash = widgets.bug_symptoms_dashboard()
+    dash.controls["rate"].value = 0.35
+    first = bytes(dash.image.value)
+    dash.controls["rate"].value = 0.9
+    assert bytes(dash.image.value) != first
+    dash.controls["rate"].value = 0.35
+    assert bytes(dash.image.value) == first
+
+
+def _ink(png: bytes):
+    """The pixels that are not white, and their bounding box (rows, columns)."""
+    import io
+
+    import numpy as np
+    from matplotlib.image import imread
+    grey = imread(io.BytesIO(png))[..., :3].min(axis=2)
+    rows, cols = np.nonzero(grey < 0.9)
+    return grey, (rows.min(), rows.max(), cols.min(), cols.max())
+
+
+def test_stamped_texts_look_like_matplotlib_texts():
+    """The grid's numbers and the title are pasted from pictures rendered once: they must look like ax.text."""
+    from dropout_lab.ui.figures import new_axes
+    for text, fontsize, va in (("2.00", 7, "center"), ("0.50", 7, "center"),
+                               ("rate 0.35: all six are 1 for correct dropout", 9, "baseline")):
+        pngs = []
+        for stamped in (False, True):
+            fig, ax = new_axes(figsize=plots.SYMPTOMS_SIZE)
+            ax.set_axis_off()
+            ax.set(xlim=(0, 6), ylim=(9, 0))
+            if stamped:
+                stamps = plots._Stamps(ax.transData, [(2.5, 4.5)], fontsize, va=va)
+                stamps.texts = [text]
+                ax.add_artist(stamps)
+            else:
+                ax.text(2.5, 4.5, text, ha="center", va=va, fontsize=fontsize)
+            pngs.append(to_png(fig))
+        (plain, box), (pasted, pasted_box) = _ink(pngs[0]), _ink(pngs[1])
+        # where the text would be to within a pixel (the stamp sits on a whole pixel), with the same ink
+        assert all(abs(a - b) <= 1 for a, b in zip(box, pasted_box)), (text, box, pasted_box)
+        ink, pasted_ink = float((1 - plain).sum()), float((1 - pasted).sum())
+        assert abs(ink - pasted_ink) <= 0.02 * ink, (text, ink, pasted_ink)
+
+
+def _numbers_shown(rate: float) -> set[str]:
+    symptoms = compute.bug_symptoms(rate, widgets.N)
+    return {f"{v:.2f}" for v in symptoms.values[~symptoms.in_band()]}
+
+
+def test_a_string_is_rendered_once():
+    plots._stamp.cache_clear()
+    dash = widgets.bug_symptoms_dashboard()            # rate 0.2: its numbers and its title
+    assert plots._stamp.cache_info().currsize == len(_numbers_shown(0.2)) + 1
+    dash.controls["rate"].value = 0.5                  # a new rate: only the strings not seen yet are rendered
+    new = len(_numbers_shown(0.5) - _numbers_shown(0.2)) + 1
+    assert plots._stamp.cache_info().currsize == len(_numbers_shown(0.2)) + 1 + new
+    rendered, hits = plots._stamp.cache_info().currsize, plots._stamp.cache_info().hits
+    dash.controls["rate"].value = 0.2                  # revisited: everything comes from the cache
+    assert plots._stamp.cache_info().currsize == rendered
+    symptoms = compute.bug_symptoms(0.2, widgets.N)
+    assert plots._stamp.cache_info().hits == hits + int((~symptoms.in_band()).sum()) + 1   # every cell + title
