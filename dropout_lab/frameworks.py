@@ -16,7 +16,7 @@ from .core import dropout_forward
 FRAMEWORKS = ("numpy", "torch", "keras")
 # The same requirements as pyproject.toml's extras (tests/test_packaging.py keeps them in step).
 # torch is bounded above: an unbounded pip install may pull a multi-GB CUDA build of a newer release.
-TORCH_REQUIREMENT = "torch>=2.3,<=2.13.0"
+TORCH_REQUIREMENT = "torch>=2.7,<=2.13.0"
 KERAS_REQUIREMENTS = ("keras>=3.5", "tensorflow-cpu>=2.16", "tensorflow>=2.16")
 INSTALL_HINTS = {
     "torch": f"pip install '{TORCH_REQUIREMENT}'   (or, in the course folder: pip install -e '.[torch]')",

@@ -125,7 +125,7 @@ def test_gpu_line_explains_a_cpu_only_build():
     import torch
     if torch.version.cuda is None:
         assert finding.ok and "CPU-only build" in finding.what and "--index-url" in finding.fix
-        assert "torch>=2.3,<=2.13.0" in finding.fix
+        assert "torch>=2.7,<=2.13.0" in finding.fix
 
 
 def test_a_missing_framework_names_the_lessons_that_need_it(monkeypatch):
