@@ -128,8 +128,8 @@ def rate_view(sweep: RateSweep) -> Callable[[float], Figure]:
 
 
 def _size_frame(sweep: SizeSweep) -> tuple[Figure, list[Axes]]:
-    fig, (left, right) = new_figure(ncols=2, figsize=(7.6, 3.5))
-    fig.subplots_adjust(bottom=0.25)  # room for the legend under the panels
+    fig, (left, right) = new_figure(ncols=2, figsize=(7.6, 3.2))
+    fig.subplots_adjust(bottom=0.26)  # room for the legend under the panels
     for c, name in enumerate(sweep.conditions):
         left.plot(sweep.sizes, 100 * sweep.test_error[c].mean(axis=1), color=f"C{c + 2}", marker="o", ms=3,
                   label=name)
