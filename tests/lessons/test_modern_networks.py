@@ -68,6 +68,54 @@ def test_recovery_with_nothing_dropped_and_everything_dropped():
     assert everything.dropped == maps.size and everything.guessable == 0
 
 
+def _padded_neighbour_sums(values):
+    # the definition: zero-pad each map by one, add the four shifted copies (up, down, left, right)
+    padded = np.pad(values, ((0, 0),) * (values.ndim - 2) + ((1, 1), (1, 1)))
+    return padded[..., :-2, 1:-1] + padded[..., 2:, 1:-1] + padded[..., 1:-1, :-2] + padded[..., 1:-1, 2:]
+
+
+@pytest.mark.parametrize("shape", [(3, 2, 8, 8), (2, 1, 5, 7), (4, 3, 1, 6), (2, 2, 6, 1), (1, 1, 1, 1)])
+def test_neighbour_sums_are_the_padded_sums_bit_for_bit(shape):
+    values = np.random.default_rng(5).normal(size=shape)
+    assert np.array_equal(compute._neighbour_sums(values), _padded_neighbour_sums(values))
+    kept = (values > 0).astype(float)   # what recovery counts kept neighbours with
+    assert np.array_equal(compute._neighbour_sums(kept), _padded_neighbour_sums(kept))
+
+
+def test_recovery_matches_a_loop_over_dropped_units():
+    maps = np.random.default_rng(6).normal(size=(3, 2, 5, 6)).cumsum(axis=3)   # neighbours related
+    keep = np.random.default_rng(7).random(maps.shape) >= 0.4
+    z = compute.standardise_channels(maps)
+    truth, guess = [], []
+    for n, c, i, j in zip(*np.nonzero(~keep)):
+        kept = [z[n, c, a, b] for a, b in ((i - 1, j), (i + 1, j), (i, j - 1), (i, j + 1))
+                if 0 <= a < 5 and 0 <= b < 6 and keep[n, c, a, b]]
+        if kept:
+            truth.append(z[n, c, i, j])
+            guess.append(np.mean(kept))
+    result = compute.recovery(maps, keep)
+    assert result.guessable == len(truth) and result.dropped == int((~keep).sum())
+    assert result.correlation == pytest.approx(np.corrcoef(truth, guess)[0, 1], abs=1e-12)
+
+
+def test_a_prepared_study_is_the_direct_study():
+    maps = compute.digit_feature_maps(64, 3, seed=2)
+    control = compute.shuffle_space(maps, 2)
+    prepared = compute.prepare_maps(maps, control)
+    assert prepared.neighbour_corr == compute.neighbour_correlation(maps)
+    assert prepared.control_corr == compute.neighbour_correlation(control)
+    for rate in (0.1, 0.5, 0.85):
+        masks = compute.feature_map_masks(maps.shape, rate, 2)
+        study = compute.study_prepared(prepared, rate, masks)
+        assert study == compute.feature_map_study(rate, 2, maps, control)
+        # the shared neighbour counts change nothing: each recovery as computed on its own
+        assert study.elementwise == compute.recovery(maps, masks["element-wise"])
+        assert study.control == compute.recovery(control, masks["element-wise"])
+        assert study.spatial == compute.recovery(maps, masks["spatial (whole channels)"])
+    with pytest.raises(ValueError, match="control"):
+        compute.prepare_maps(maps, control[:10])
+
+
 def test_feature_map_masks_shapes_and_sharing():
     masks = compute.feature_map_masks((10, 4, 6, 6), 0.5, seed=0)
     assert compute.shared_along(masks["spatial (whole channels)"], (2, 3))
@@ -106,6 +154,28 @@ def test_time_average_variances_land_in_their_bands(steps, rate, seed):
     per = compute.variance_band(avg.per_step_predicted, 20_000, compute.bernoulli_mean_excess_kurtosis(keep, steps))
     locked = compute.variance_band(avg.locked_predicted, 20_000, compute.bernoulli_mean_excess_kurtosis(keep, 1))
     assert per[0] <= avg.per_step_var <= per[1] and locked[0] <= avg.locked_var <= locked[1]
+
+
+@pytest.mark.parametrize("steps, rate, sequences, seed",
+                         [(1, 0.5, 300, 0), (7, 0.35, 500, 1), (100, 0.7, 200, 2), (12, 0.0, 100, 3), (5, 1.0, 100, 4)])
+def test_time_average_is_dropout_forward_on_ones_bit_for_bit(steps, rate, sequences, seed):
+    ones = np.ones((sequences, steps, 1))
+    per_step, _ = dl.dropout_forward(ones, rate, np.random.default_rng(seed))
+    locked, _ = dl.dropout_forward(ones, rate, np.random.default_rng(seed + 1), noise_shape=(sequences, 1, 1))
+    avg = compute.time_average(steps, rate, sequences, seed)
+    assert avg.per_step_var == float(per_step.mean(axis=(1, 2)).var())
+    assert avg.locked_var == float(locked.mean(axis=(1, 2)).var())
+    # draws for a longer T hold every shorter T's draws as a prefix
+    assert compute.time_average_from(compute.time_average_draws(100, sequences, seed), steps, rate) == avg
+
+
+def test_time_average_draws_cover_only_their_steps():
+    draws = compute.time_average_draws(10, 50, 0)
+    assert draws.max_steps == 10 and draws.per_step.shape == (500,) and draws.locked.shape == (50,)
+    with pytest.raises(ValueError, match="steps"):
+        compute.time_average_from(draws, 11, 0.5)
+    with pytest.raises(ValueError, match="max_steps"):
+        compute.time_average_draws(0)
 
 
 def test_excess_kurtosis_of_a_bernoulli_mean():
