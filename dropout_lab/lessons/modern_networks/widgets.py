@@ -10,24 +10,36 @@ from .compute import (
     digit_feature_maps,
     expected_active_blocks,
     feature_map_masks,
-    feature_map_study,
     huang_drop_rates,
     linear_drop_rates,
+    prepare_maps,
     sampled_active_blocks,
     shuffle_space,
-    time_average,
+    study_prepared,
+    time_average_draws,
+    time_average_from,
 )
-from .plots import plot_drop_rates, plot_feature_maps, plot_time_average
+from .plots import DropRatesFigure, feature_map_view, time_average_view
 
 SEED = 0
 SEQUENCES = 20_000   # sequences per time-average measurement
+MAX_STEPS = 100      # the steps slider's maximum: the time-average draws cover every T up to it
 SAMPLES = 4000       # forward passes per DropPath count
+MASKS = ("element-wise", "spatial (whole channels)")   # feature_map_masks' names, the figure's rows
 
 
 @lru_cache(maxsize=1)
 def _maps():
     maps = digit_feature_maps(seed=SEED)
-    return maps, shuffle_space(maps, SEED)
+    return maps, prepare_maps(maps, shuffle_space(maps, SEED))
+
+
+@lru_cache(maxsize=64)
+def _feature_point(rate: float):
+    # one rate's masks and study, computed once: a revisited rate is only redrawn
+    maps, prepared = _maps()
+    masks = feature_map_masks(maps.shape, rate, SEED)
+    return study_prepared(prepared, rate, masks), masks
 
 
 def _slider(value: float, low: float, high: float, step: float, description: str) -> widgets.FloatSlider:
@@ -35,15 +47,18 @@ def _slider(value: float, low: float, high: float, step: float, description: str
                                continuous_update=False, readout_format=".2f")
 
 
-def _render_maps(rate: float):
-    maps, control = _maps()
-    study = feature_map_study(rate, SEED, maps, control)
-    html = readout({"zero fraction (element-wise)": study.elementwise.zero_fraction, "rate (predicted)": float(rate),
-                    "channels dropped (spatial)": study.channels_dropped,
-                    "recovered corr (element-wise)": study.elementwise.correlation,
-                    "recovered corr (spatial)": study.spatial.correlation,
-                    "recovered corr (shuffled control)": study.control.correlation})
-    return plot_feature_maps(maps, feature_map_masks(maps.shape, rate, SEED)), html, study
+def _maps_renderer():
+    view = feature_map_view(_maps()[0], MASKS)   # one figure per dashboard, its labels drawn once
+
+    def render(rate: float):
+        study, masks = _feature_point(float(rate))
+        html = readout({"zero fraction (element-wise)": study.elementwise.zero_fraction,
+                        "rate (predicted)": float(rate), "channels dropped (spatial)": study.channels_dropped,
+                        "recovered corr (element-wise)": study.elementwise.correlation,
+                        "recovered corr (spatial)": study.spatial.correlation,
+                        "recovered corr (shuffled control)": study.control.correlation})
+        return view(masks), html, study
+    return render
 
 
 @dashboard
@@ -56,22 +71,31 @@ def feature_map_dashboard() -> Dashboard:
               Agrees("zero fraction (element-wise)", "rate (predicted)", 0.0, "Binomial(262 144, rate)/n", 0.005),
               Agrees("channels dropped (spatial)", "rate (predicted)", 0.0, "Binomial(4096, rate)/n", 0.04))
     return Dashboard("Element-wise vs spatial dropout on real feature maps",
-                     {"rate": _slider(0.3, 0.05, 0.9, 0.05, "rate")}, _render_maps, checks)
+                     {"rate": _slider(0.3, 0.05, 0.9, 0.05, "rate")}, _maps_renderer(), checks)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=1)
+def _time_draws():
+    return time_average_draws(MAX_STEPS, SEQUENCES, SEED)
+
+
+@lru_cache(maxsize=1024)
 def _time_point(steps: int, rate: float):
     # the fixed markers are the same at every slider position: measure each (T, rate) once
-    return time_average(steps, rate, SEQUENCES, SEED)
+    return time_average_from(_time_draws(), steps, rate)
 
 
-def _render_time(steps: int, rate: float, draw_steps=(1, 3, 10, 30, 100)):
-    shown = sorted({int(steps), *draw_steps})
-    points = [_time_point(t, float(rate)) for t in shown]
-    now = points[shown.index(int(steps))]
-    html = readout({"per-step variance": now.per_step_var, "per-step predicted": now.per_step_predicted,
-                    "locked variance": now.locked_var, "locked predicted": now.locked_predicted})
-    return plot_time_average(points), html, now
+def _time_renderer(draw_steps=(1, 3, 10, 30, 100)):
+    view = time_average_view()   # one figure per dashboard, its frame drawn once
+
+    def render(steps: int, rate: float):
+        shown = sorted({int(steps), *draw_steps})
+        points = [_time_point(t, float(rate)) for t in shown]
+        now = points[shown.index(int(steps))]
+        html = readout({"per-step variance": now.per_step_var, "per-step predicted": now.per_step_predicted,
+                        "locked variance": now.locked_var, "locked predicted": now.locked_predicted})
+        return view(points), html, now
+    return render
 
 
 @dashboard
@@ -84,18 +108,23 @@ def time_average_dashboard() -> Dashboard:
               Moves("locked variance", "rate", +1, "one coin: variance rate/keep"),
               Agrees("per-step variance", "per-step predicted", 0.1, "5 SE of a variance of 20 000 averages"),
               Agrees("locked variance", "locked predicted", 0.1, "5 SE of a variance of 20 000 averages"))
-    controls = {"steps": widgets.IntSlider(value=10, min=1, max=100, description="steps T", continuous_update=False),
+    controls = {"steps": widgets.IntSlider(value=10, min=1, max=MAX_STEPS, description="steps T",
+                                           continuous_update=False),
                 "rate": _slider(0.5, 0.1, 0.7, 0.05, "rate")}
-    return Dashboard("The time average of a constant signal after dropout", controls, _render_time, checks)
+    return Dashboard("The time average of a constant signal after dropout", controls, _time_renderer(), checks)
 
 
-def _render_depth(depth: int, max_rate: float):
-    linear, huang = linear_drop_rates(depth, max_rate), huang_drop_rates(depth, max_rate)
-    measured = float(sampled_active_blocks(linear, SAMPLES, SEED).mean())
-    html = readout({"active blocks (linspace, measured)": measured,
-                    "active blocks (linspace, predicted)": expected_active_blocks(linear),
-                    "active blocks (Huang rule, predicted)": expected_active_blocks(huang)})
-    return plot_drop_rates(depth, max_rate), html, measured
+def _depth_renderer():
+    figure = DropRatesFigure()   # one frozen frame per zoom level, per dashboard
+
+    def render(depth: int, max_rate: float):
+        linear, huang = linear_drop_rates(depth, max_rate), huang_drop_rates(depth, max_rate)
+        measured = float(sampled_active_blocks(linear, SAMPLES, SEED).mean())
+        html = readout({"active blocks (linspace, measured)": measured,
+                        "active blocks (linspace, predicted)": expected_active_blocks(linear),
+                        "active blocks (Huang rule, predicted)": expected_active_blocks(huang)})
+        return figure(depth, max_rate), html, measured
+    return render
 
 
 @dashboard
@@ -109,5 +138,5 @@ def drop_path_schedule_dashboard() -> Dashboard:
                      "5 SE of the mean of 4000 seeded passes", 0.28))
     controls = {"depth": widgets.IntSlider(value=12, min=2, max=48, description="blocks L", continuous_update=False),
                 "max_rate": _slider(0.1, 0.0, 0.5, 0.05, "max rate")}
-    return Dashboard("DropPath: the rate rises with depth", controls, _render_depth, checks)
+    return Dashboard("DropPath: the rate rises with depth", controls, _depth_renderer(), checks)
 
