@@ -174,6 +174,26 @@ def test_realised_drop_share_is_the_exact_expectation(rate, block):
         assert expected < rate
 
 
+def _brute_force_mask(centres, block):
+    # the definition: every centre zeroes the block × block square starting block//2 above and left of it
+    dropped = np.zeros_like(centres)
+    for n, c, i, j in zip(*np.nonzero(centres)):
+        top, left = i - block // 2, j - block // 2
+        dropped[n, c, max(top, 0):top + block, max(left, 0):left + block] = True
+    return ~dropped
+
+
+@pytest.mark.parametrize("shape, block", [((4, 2, 16, 16), 5), ((3, 1, 9, 7), 4), ((2, 3, 6, 6), 1),
+                                          ((2, 1, 5, 8), 2), ((1, 1, 7, 7), 7)])
+def test_dropblock_mask_is_the_squares_around_its_centres(shape, block):
+    u = np.random.default_rng(8).random(shape)
+    rate = 0.3
+    gamma = compute.dropblock_gamma(rate, block, shape[2], shape[3])
+    centres = (u < gamma) & compute.valid_centres(shape[2], block)[:, None] & compute.valid_centres(shape[3], block)
+    assert centres.any()
+    assert np.array_equal(compute.dropblock_mask(shape, rate, block, uniforms=u), _brute_force_mask(centres, block))
+
+
 def test_dropblock_renormalises_and_validates():
     out, mask = compute.dropblock(np.ones((50, 2, 10, 10)), 0.3, 3, 1)
     assert out.mean() == pytest.approx(1.0) and not mask.all()
@@ -192,6 +212,31 @@ def test_family_stats_agree_with_predictions():
             tolerance = 0.1 if s.name == "DropBlock" else 0.06   # the dashboard's declared 5-SE tolerances
             assert abs(s.var / s.predicted_var - 1) < tolerance, s.name
             assert abs(s.zeros - s.predicted_zeros) < 0.07, s.name
+
+
+def test_the_cached_linear_terms_are_the_direct_ones():
+    draws = compute.family_draws((8, 4, 8, 8), seed=3)
+    flat = draws.x.reshape(-1, draws.weights.shape[0])
+    mean_out, square_term = draws.linear
+    assert np.array_equal(mean_out, flat @ draws.weights)
+    assert np.array_equal(square_term, (flat ** 2) @ draws.weights ** 2)
+    assert draws.moments == (float(draws.x.mean()), float((draws.x ** 2).mean()))
+    connect = next(s for s in compute.family_stats(0.4, draws) if s.name == "DropConnect")
+    second = (mean_out ** 2).mean() + 0.4 / 0.6 * square_term.mean()
+    assert connect.predicted_var == pytest.approx(second - mean_out.mean() ** 2, rel=1e-12)
+    assert np.array_equal(connect.out, flat @ (draws.weights * (draws.weight_uniforms >= 0.4)) / 0.6)
+
+
+def test_output_shares_are_a_clipped_histogram():
+    out = np.random.default_rng(9).normal(0, 3, 50_000)
+    edges = compute.HIST_EDGES
+    by_hand = [np.mean((out >= low) & (out < high)) for low, high in zip(edges[:-1], edges[1:])]
+    by_hand[0] += np.mean(out < edges[0])
+    by_hand[-1] += np.mean(out >= edges[-1])
+    shares = compute.output_shares(out)
+    assert shares == pytest.approx(by_hand, abs=1e-15) and shares.sum() == pytest.approx(1.0)
+    assert np.array_equal(compute.output_shares([-100.0, -6.0, 0.1, 5.99, 6.0, 100.0]) * 6,
+                          np.bincount([0, 0, 30, 59, 59, 59], minlength=60))   # the ends keep what lies beyond
 
 
 def test_plots_return_figures():

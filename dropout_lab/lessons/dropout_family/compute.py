@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -224,13 +225,20 @@ def dropblock_mask(shape: tuple[int, int, int, int], rate: float, block_size: in
     gamma = dropblock_gamma(rate, block, h, w)
     u = as_generator(rng).random(shape) if uniforms is None else uniforms
     centres = (u < gamma) & valid_centres(h, block)[:, None] & valid_centres(w, block)[None, :]
-    dropped = np.zeros(shape, dtype=bool)
-    for di in range(block):          # a centre at (i, j) drops rows i - block//2 ... i - block//2 + block - 1
-        for dj in range(block):
-            shift_i, shift_j = di - block // 2, dj - block // 2
-            dropped[..., max(shift_i, 0):h + min(shift_i, 0), max(shift_j, 0):w + min(shift_j, 0)] |= \
-                centres[..., max(-shift_i, 0):h - max(shift_i, 0), max(-shift_j, 0):w - max(shift_j, 0)]
-    return ~dropped
+    # A centre at (i, j) drops rows i - block//2 ... i - block//2 + block - 1 and the same columns:
+    # the square is a row band OR-ed over columns, so grow along each axis in turn (2·block shifts, not block²).
+    return ~_grow(_grow(centres, block, axis=-2), block, axis=-1)
+
+
+def _grow(centres: np.ndarray, block: int, axis: int) -> np.ndarray:
+    """OR of `centres` shifted by d - block//2 along `axis`, for d = 0 ... block - 1 (no wrap-around)."""
+    size = centres.shape[axis]
+    moved = np.moveaxis(centres, axis, -1)
+    grown = np.zeros_like(moved)
+    for d in range(block):
+        shift = d - block // 2
+        grown[..., max(shift, 0):size + min(shift, 0)] |= moved[..., max(-shift, 0):size - max(shift, 0)]
+    return np.moveaxis(grown, -1, axis)
 
 
 def dropblock(x: object, rate: float, block_size: int, rng: RNGLike = None,
@@ -279,6 +287,17 @@ class FamilyDraws:
     weights: np.ndarray    # (in, out) for DropConnect, columns of unit norm
     weight_uniforms: np.ndarray
 
+    @cached_property
+    def linear(self) -> tuple[np.ndarray, np.ndarray]:
+        """(x W, x² W²) on the rows of x: DropConnect's mean output and its variance term, the same at every rate."""
+        flat = self.x.reshape(-1, self.weights.shape[0])
+        return flat @ self.weights, (flat ** 2) @ self.weights ** 2
+
+    @cached_property
+    def moments(self) -> tuple[float, float]:
+        """E[x] and E[x²] over the input, the same at every rate."""
+        return float(self.x.mean()), float((self.x ** 2).mean())
+
 
 def family_draws(shape: tuple[int, int, int, int] = (64, 4, 16, 16), seed: int = 0) -> FamilyDraws:
     """The same seeded input and random numbers for the whole family (lesson 12)."""
@@ -312,7 +331,7 @@ def family_stats(rate: float, draws: FamilyDraws, block_size: int = 5) -> list[F
     rate = _check_trainable_rate(rate, "the family")
     keep = 1.0 - rate
     x = draws.x
-    m1, m2 = float(x.mean()), float((x ** 2).mean())
+    m1, m2 = draws.moments
     kept = draws.uniforms >= rate
     bernoulli = x * kept / keep
     gaussian = x * (1.0 + gaussian_noise_std(rate) * draws.normals)
@@ -320,9 +339,9 @@ def family_stats(rate: float, draws: FamilyDraws, block_size: int = 5) -> list[F
     a, b = alpha_affine(rate)
     z1, z2 = keep * m1 + rate * ALPHA_PRIME, keep * m2 + rate * ALPHA_PRIME ** 2
     flat = x.reshape(-1, draws.weights.shape[0])
-    mean_out = flat @ draws.weights
+    mean_out, square_term = draws.linear
     connect = flat @ (draws.weights * (draws.weight_uniforms >= rate)) / keep
-    connect_second = float((mean_out ** 2).mean() + rate / keep * ((flat ** 2) @ draws.weights ** 2).mean())
+    connect_second = float((mean_out ** 2).mean() + rate / keep * square_term.mean())
     block, _ = dropblock(x, rate, block_size, uniforms=draws.uniforms)
     drop = dropblock_expected_drop(rate, block_size, x.shape[2], x.shape[3])
     alpha_mean = a * z1 + b
@@ -333,6 +352,16 @@ def family_stats(rate: float, draws: FamilyDraws, block_size: int = 5) -> list[F
         _measured("DropConnect", connect, float(mean_out.mean()), connect_second - float(mean_out.mean()) ** 2, 0.0),
         _measured("DropBlock", block, m1, m2 / (1.0 - drop) - m1 ** 2, drop),
     ]
+
+
+HIST_EDGES = np.linspace(-6, 6, 61)   # the dashboard's histogram: 60 bins of width 0.2
+
+
+def output_shares(out: np.ndarray, edges: np.ndarray = HIST_EDGES) -> np.ndarray:
+    """Share of `out` in each bin; the end bins also hold what lies beyond them (lesson 12)."""
+    out = np.asarray(out, dtype=float)
+    counts, _ = np.histogram(np.clip(out, edges[0], edges[-1]), edges)
+    return counts / out.size
 
 
 # ---------------------------------------------------------------- the pitfalls, bug-zoo style (lesson 08's pattern)
