@@ -2,29 +2,62 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import StepPatch
+from matplotlib.text import Text
 
-from ...ui.figures import new_axes, new_figure, show_mask_grid
-from .compute import DropConnectInference, FamilyStats
+from ...ui.figures import freeze_static, new_axes, new_figure, show_mask_grid
+from .compute import HIST_EDGES, DropConnectInference, FamilyStats, output_shares
 
-BINS = np.linspace(-6, 6, 61)
+
+@dataclass
+class FamilyView:
+    """The dashboard's figure, built once: a rate move only changes the histograms and the rate label (lesson 12)."""
+
+    figure: Figure
+    steps: list[StepPatch]
+    label: Text
+
+    def __call__(self, shares: Sequence[np.ndarray], rate: float) -> Figure:
+        """Draw one rate's histograms: `shares` per method, from compute.output_shares."""
+        for ax, step, share in zip(self.figure.axes, self.steps, shares):
+            step.set_data(share)
+            # The y axis has no ticks, so its limits can follow the data even with a frozen frame.
+            ax.set_ylim(0.0, 1.05 * float(share.max()))
+        self.label.set_text(f"rate {rate:.2f}")
+        return self.figure
+
+
+def family_view(names: Sequence[str], frozen: bool = True) -> FamilyView:
+    """An empty FamilyView; `frozen` draws the unchanging frame (axes, ticks, titles) once (ui.figures.freeze_static).
+
+    The measured and predicted numbers are in the dashboard's readout table, not in the picture:
+    text is most of a redraw, and the figure's own text (method names, ticks) never changes.
+    """
+    fig, axes = new_figure(ncols=len(names), figsize=(9.6, 2.4))
+    fig.subplots_adjust(left=0.04, right=0.99, bottom=0.14, top=0.8, wspace=0.15)
+    steps = []
+    for ax, name in zip(axes, names):
+        steps.append(ax.stairs(np.zeros(len(HIST_EDGES) - 1), HIST_EDGES, fill=True, color="#3182bd"))
+        ax.set_title(name, fontsize=9)
+        ax.set_xlim(-6.6, 6.6)   # the limits and ticks autoscaling gave, fixed
+        ax.set_xticks([-5, 0, 5])
+        ax.set_yticks([])
+        ax.tick_params(labelsize=7)
+    fig.suptitle("each method's outputs on the same N(0, 1) input (measured vs predicted: the readout)", fontsize=9)
+    view = FamilyView(fig, steps, fig.text(0.01, 0.97, "", fontsize=9, va="top"))
+    if frozen:
+        freeze_static(fig, [*view.steps, view.label])
+    return view
 
 
 def plot_family(stats: Sequence[FamilyStats], rate: float) -> Figure:
-    """One histogram per method of its outputs on the same input, measured mean and variance in the title."""
-    fig, axes = new_figure(ncols=len(stats), figsize=(9.6, 2.4))
-    fig.subplots_adjust(left=0.04, right=0.99, bottom=0.14, top=0.78, wspace=0.15)
-    for ax, s in zip(axes, stats):
-        counts, _ = np.histogram(np.clip(s.out, BINS[0], BINS[-1]), BINS)
-        ax.stairs(counts / s.out.size, BINS, fill=True, color="#3182bd")
-        ax.set_title(f"{s.name}\nvar {s.var:.2f} (pred {s.predicted_var:.2f})\nzeros {s.zeros:.2f}", fontsize=8)
-        ax.set_yticks([])
-        ax.tick_params(labelsize=7)
-    fig.suptitle(f"the same N(0, 1) input, rate {rate:.2f}", fontsize=9)
-    return fig
+    """One histogram per method of its outputs on the same input, at one rate (lesson 12)."""
+    return family_view([s.name for s in stats], frozen=False)([output_shares(s.out) for s in stats], rate)
 
 
 def plot_dropblock_mask(mask: np.ndarray, ax: Axes | None = None, maps: int = 6) -> Figure:

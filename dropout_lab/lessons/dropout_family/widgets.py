@@ -7,8 +7,8 @@ from functools import lru_cache
 import ipywidgets as widgets
 
 from ...ui.dashboard import Agrees, Dashboard, Moves, dashboard
-from .compute import family_draws, family_stats
-from .plots import plot_family
+from .compute import METHODS, family_draws, family_stats, output_shares
+from .plots import family_view
 
 SEED = 0
 
@@ -16,6 +16,13 @@ SEED = 0
 @lru_cache(maxsize=1)
 def _draws():
     return family_draws(seed=SEED)
+
+
+@lru_cache(maxsize=12)   # the slider's 10 positions (each holds 5 × 65 536 outputs, 2.6 MB)
+def _family(rate: float):
+    # one rate's numbers and histograms, computed once: a revisited rate is only redrawn
+    stats = family_stats(rate, _draws())
+    return stats, [output_shares(s.out) for s in stats]
 
 
 def _cell(name: str, value: float) -> str:
@@ -35,9 +42,13 @@ def family_table(stats) -> str:
     return "".join(rows) + "</table>"
 
 
-def _render(rate: float):
-    stats = family_stats(rate, _draws())
-    return plot_family(stats, rate), family_table(stats), stats
+def _renderer():
+    view = family_view(METHODS)   # one figure per dashboard, its frame drawn once
+
+    def render(rate: float):
+        stats, shares = _family(float(rate))
+        return view(shares, rate), family_table(stats), stats
+    return render
 
 
 def _agree(name: str, what: str, rel: float, absolute: float, why: str) -> Agrees:
@@ -64,4 +75,4 @@ def family_dashboard() -> Dashboard:
                _agree("DropBlock", "zeros", 0.0, 0.07, "exact expected drop share, ± block noise")]
     rate = widgets.FloatSlider(value=0.3, min=0.05, max=0.5, step=0.05, description="rate", continuous_update=False,
                                readout_format=".2f")
-    return Dashboard("The dropout family on one input", {"rate": rate}, _render, tuple(checks))
+    return Dashboard("The dropout family on one input", {"rate": rate}, _renderer(), tuple(checks))
