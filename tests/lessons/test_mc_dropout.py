@@ -2,17 +2,20 @@
 sklearn; the 1/√k spread and its standard error; the study's bookkeeping; the 1-D toy over seeds."""
 from __future__ import annotations
 
+import io
 import math
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from matplotlib.image import imread
 from sklearn.metrics import roc_auc_score
 
 from dropout_lab.lessons.mc_dropout import compute, plots, widgets
 from dropout_lab.mlp import MLP
 from dropout_lab.stats import Z_CHECK
+from dropout_lab.ui.figures import to_png
 
 # ---------------------------------------------------------------- entropy, MI, the summary
 
@@ -241,6 +244,56 @@ def test_dashboard_tolerance_covers_the_lessons_banks():
         for k in range(1, widgets.K_MAX + 1):
             s = bank.spread(k)
             assert 5 * s.rel_se * math.sqrt(1 + 1 / k) <= widgets.REL_TOL and s.agrees(Z_CHECK), (bank.rate, k)
+
+
+def _pixels(fig) -> np.ndarray:
+    return imread(io.BytesIO(to_png(fig)))
+
+
+def _differing(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of pixels that differ visibly between two pictures of the same size."""
+    assert a.shape == b.shape
+    return float(np.mean(np.abs(a - b).max(axis=2) > 0.02))
+
+
+def test_calibration_dashboard_shows_each_rates_picture_and_numbers_and_revisits_them(quick):
+    dash = widgets.calibration_dashboard(quick)
+    seen = {}
+    for index, rate in enumerate(quick.rates):
+        dash.controls["rate"].index = index
+        # the picture drawn on build is the static plot's, pixel for pixel
+        assert _differing(_pixels(dash.figure), _pixels(plots.plot_reliability(quick, rate))) == 0.0, rate
+        shown = dash.metrics()
+        # numbers computed on build equal the study's, recomputed here another way
+        for method in compute.METHODS:
+            assert shown[f"ECE {method} (%)"] == f"{100 * quick.values('ece', method, rate).mean():.4g}", rate
+        seen[rate] = shown, bytes(dash.image.value), dash.figure
+    assert seen[0.1][0] != seen[0.5][0] and seen[0.1][1] != seen[0.5][1]
+    dash.controls["rate"].index = 0                      # a revisited rate: the same numbers and picture
+    assert dash.metrics() == seen[0.1][0] and bytes(dash.image.value) == seen[0.1][1] and dash.figure is seen[0.1][2]
+
+
+def test_error_dashboard_redraws_the_ring_in_its_rates_figure_as_the_static_plot_draws_it(quick):
+    banks = compute.error_banks(quick, n_inputs=16, passes=64)
+    dash = widgets.mc_error_dashboard(banks)
+    figures = {}
+    for rate in (0.1, 0.5):
+        dash.controls["rate"].value = rate
+        for k in (1, 5, 32):
+            dash.controls["k"].value = k
+            static = plots.plot_mc_error(banks[rate], k, title=plots.error_title(rate))
+            assert _differing(_pixels(dash.figure), _pixels(static)) == 0.0, (rate, k)   # pixel for pixel
+            assert dash.result == banks[rate].spread(k), (rate, k)          # recomputed another way
+            figures.setdefault(rate, dash.figure)
+            assert dash.figure is figures[rate], "a k move redraws the rate's figure in place"
+    assert figures[0.1] is not figures[0.5]
+    dash.controls["k"].value = 5
+    before = dash.metrics(), bytes(dash.image.value)
+    dash.controls["rate"].value = 0.1
+    assert dash.metrics() != before[0]
+    dash.controls["rate"].value = 0.5                    # a revisited setting: the same numbers and picture
+    assert (dash.metrics(), bytes(dash.image.value)) == before
+    assert "k = 8" in plots.error_title(0.5, 8) and "k =" not in plots.error_title(0.5)
 
 
 # ---------------------------------------------------------------- the 1-D toy

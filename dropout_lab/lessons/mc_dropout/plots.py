@@ -5,7 +5,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ...ui.figures import InPlaceFigure, new_axes, new_figure
+from ...ui.figures import freeze_static, new_axes, new_figure
 from .compute import METHODS, Band, KSpread, MCErrorBank, Reliability, Study
 
 K_GRID = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32)   # the k values drawn as measured points
@@ -27,31 +27,64 @@ def plot_passes(probs: np.ndarray, image: np.ndarray, title: str = "") -> Figure
     return fig
 
 
+ERROR_FIGSIZE = (5.6, 3.2)
+
+
 def _create_error(ax: Axes):
     predicted, = ax.plot([], [], color="C1", lw=1.5)
     measured, = ax.plot([], [], "o", color="C0", ms=5)
     current, = ax.plot([], [], "o", color="C3", ms=10, mfc="none", mew=2)
     # Linear axes: log axes' tick machinery costs ~4x the redraw time of a dashboard update.
     ax.set(xlabel="k (passes averaged)", ylabel="sd of the k-pass estimate")
+    ax.set_title("", fontsize=9)
     return predicted, measured, current, ax
 
 
-def _update_error(artists, spreads: dict[int, KSpread], k: int, rate: float) -> None:
-    predicted, measured, current, ax = artists
+def _draw_curve(artists, spreads: dict[int, KSpread], title: str) -> None:
+    """What depends on the rate only: the σ/√k line, the measured dots, the limits and the title."""
+    predicted, measured, _, ax = artists
     ks = [kk for kk in K_GRID if kk in spreads]
     line = np.linspace(1, ks[-1], 80)
     sigma = spreads[ks[0]].per_pass_sd
     predicted.set_data(line, sigma / np.sqrt(line))
     measured.set_data(ks, [spreads[kk].measured for kk in ks])
-    current.set_data([k], [spreads[k].measured])
     ax.set_xlim(0, ks[-1] + 1)
     ax.set_ylim(0, sigma * 1.15)
-    ax.set_title(f"rate {rate:g}: measured (dots) vs σ/√k (line); ring = k = {k}", fontsize=9)
+    ax.title.set_text(title)
 
 
-def mc_error_updater() -> InPlaceFigure:
-    """The dashboard's redraw-in-place version of plot_mc_error (lesson 09)."""
-    return InPlaceFigure(_create_error, _update_error, figsize=(5.6, 3.2))
+def _mark_k(artists, spreads: dict[int, KSpread], k: int) -> None:
+    """What a k move changes: the ring on the current k."""
+    artists[2].set_data([k], [spreads[k].measured])
+
+
+def error_title(rate: float, k: int | None = None) -> str:
+    """plot_mc_error's title; the dashboard's names no k (its slider and readout do, its ring shows it)."""
+    ring = "the slider's k" if k is None else f"k = {k}"
+    return f"rate {rate:g}: measured (dots) vs σ/√k (line); ring = {ring}"
+
+
+class ErrorFigures:
+    """The dashboard's plot_mc_error, one figure per rate (lesson 09).
+
+    A rate's curve, limits, ticks and title are drawn once into a frozen frame (ui.figures.freeze_static);
+    a k move then redraws only the ring: text is most of a redraw.
+    """
+
+    def __init__(self) -> None:
+        self._figures: dict[float, tuple[Figure, tuple]] = {}
+
+    def __call__(self, spreads: dict[int, KSpread], k: int, rate: float) -> Figure:
+        """The figure of `rate` with the ring on k."""
+        if rate not in self._figures:
+            fig, ax = new_axes(figsize=ERROR_FIGSIZE)
+            artists = _create_error(ax)
+            _draw_curve(artists, spreads, error_title(rate))
+            freeze_static(fig, [artists[2]])
+            self._figures[rate] = fig, artists
+        fig, artists = self._figures[rate]
+        _mark_k(artists, spreads, k)
+        return fig
 
 
 def error_curve(bank: MCErrorBank, ks: tuple[int, ...] = K_GRID) -> dict[int, KSpread]:
@@ -59,10 +92,12 @@ def error_curve(bank: MCErrorBank, ks: tuple[int, ...] = K_GRID) -> dict[int, KS
     return {int(k): bank.spread(int(k)) for k in ks if k <= bank.k_max}
 
 
-def plot_mc_error(bank: MCErrorBank, k: int = 8, ax: Axes | None = None) -> Figure:
+def plot_mc_error(bank: MCErrorBank, k: int = 8, ax: Axes | None = None, title: str | None = None) -> Figure:
     """The spread of the k-pass estimate vs k, measured (dots) and σ/√k (line) (lesson 09)."""
-    fig, ax = new_axes(ax, figsize=(5.6, 3.2))
-    _update_error(_create_error(ax), {**error_curve(bank), k: bank.spread(k)}, k, bank.rate)
+    fig, ax = new_axes(ax, figsize=ERROR_FIGSIZE)
+    artists, spreads = _create_error(ax), {**error_curve(bank), k: bank.spread(k)}
+    _draw_curve(artists, spreads, error_title(bank.rate, k) if title is None else title)
+    _mark_k(artists, spreads, k)
     return fig
 
 
@@ -95,6 +130,17 @@ def plot_reliability(study: Study, rate: float) -> Figure:
     for ax, method in zip(axes, METHODS):
         _reliability(ax, study.pooled_reliability(method, rate), method)
     axes[0].set_ylabel("accuracy in the bin")
+    return fig
+
+
+def reliability_picture(study: Study, rate: float) -> Figure:
+    """plot_reliability drawn once and frozen whole: redrawing it only pastes the picture (lesson 09).
+
+    The dashboard holds one per rate (the rate is its only control): text is most of a redraw, so a
+    picture drawn on build (ui.figures.freeze_static) makes a rate move cost a PNG encode.
+    """
+    fig = plot_reliability(study, rate)
+    freeze_static(fig, [])
     return fig
 
 

@@ -1,5 +1,6 @@
 """Dashboards for lesson 09: slide over k and the rate (the MC estimate settles as 1/√k), and over the rate
-(calibration of MC dropout vs weight scaling). Everything is computed on build; a move only redraws.
+(calibration of MC dropout vs weight scaling). Everything is computed on build, readouts included, and so is
+what a move does not change in the picture (a frozen frame per rate): a move redraws only the k ring (issue 15).
 Called without arguments (tests, benchmarks, the browser test) a factory runs a quick small study.
 """
 from __future__ import annotations
@@ -10,7 +11,7 @@ from sklearn.metrics import roc_auc_score
 
 from ...ui.dashboard import Agrees, Dashboard, Moves, dashboard, readout
 from .compute import METHODS, MCErrorBank, Study, auroc, error_banks, paired, uncertainty_study
-from .plots import error_curve, mc_error_updater, plot_reliability
+from .plots import ErrorFigures, error_curve, reliability_picture
 
 K_MAX = 32
 # The measured sd comes from passes // k independent k-pass estimates of each of 64 inputs. Its relative
@@ -44,7 +45,9 @@ def mc_error_dashboard(banks: dict[float, MCErrorBank] | None = None) -> Dashboa
     """k and rate sliders: the spread of the k-pass MC estimate, measured beside σ/√k (lesson 09)."""
     banks = banks or error_banks(quick_study())
     curves = {rate: error_curve(bank, tuple(range(1, K_MAX + 1))) for rate, bank in banks.items()}  # every k, once
-    draw = mc_error_updater()
+    draw = ErrorFigures()
+    for rate in curves:                      # each rate's frame drawn now, not on the learner's first move
+        draw(curves[rate], 1, rate)
     controls = {"k": widgets.IntSlider(value=8, min=1, max=K_MAX, description="k", continuous_update=False),
                 "rate": _rate_slider(sorted(banks))}
     checks = (
@@ -59,7 +62,8 @@ def mc_error_dashboard(banks: dict[float, MCErrorBank] | None = None) -> Dashboa
                      lambda k, rate: _render_error(curves, k, rate, draw), checks)
 
 
-def _render_calibration(study: Study, rate: float):
+def _calibration_readout(study: Study, rate: float) -> tuple[str, dict]:
+    """The readout's numbers at one rate (computed once per rate, on build)."""
     ece = {m: study.values("ece", m, rate) for m in METHODS}
     diff, se = paired(ece["MC dropout"], ece["weight scaling"])
     scores = study.runs[(rate, study.seeds[0])].scores[("MC dropout", "noisy digits", "mutual information")]
@@ -71,15 +75,17 @@ def _render_calibration(study: Study, rate: float):
                     "± s.e.": "n/a" if se != se else f"{100 * se:.3f}",
                     "AUROC of MI, noisy digits (ours)": auroc(*scores),
                     "AUROC of MI, noisy digits (sklearn)": float(roc_auc_score(labels, np.r_[scores[0], scores[1]]))})
-    return plot_reliability(study, rate), html, {"rate": rate, "ece": ece}
+    return html, {"rate": rate, "ece": ece}
 
 
 @dashboard
 def calibration_dashboard(study: Study | None = None) -> Dashboard:
     """A rate slider over the study: reliability diagrams of weight scaling and MC dropout (lesson 09)."""
     study = study or quick_study()
+    readouts = {rate: _calibration_readout(study, rate) for rate in study.rates}
+    pictures = {rate: reliability_picture(study, rate) for rate in study.rates}
     checks = (Agrees("AUROC of MI, noisy digits (ours)", "AUROC of MI, noisy digits (sklearn)", 1e-9,
                      "the same rank statistic computed twice: Mann-Whitney ranks vs sklearn's ROC curve"),)
     return Dashboard("Calibration: weight scaling vs MC dropout (all seeds pooled)",
                      {"rate": _rate_slider(study.rates)},
-                     lambda rate: _render_calibration(study, rate), checks)
+                     lambda rate: (pictures[rate], *readouts[rate]), checks)
