@@ -3,6 +3,7 @@ measurement and its standard error; the networks, the shift and the fix; the das
 exercise checks against wrong answers and right answers written two ways; the exhibits."""
 from __future__ import annotations
 
+import io
 import json
 import math
 from pathlib import Path
@@ -10,11 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from matplotlib.image import imread
 from torch import nn
 
 import dropout_lab as dl
 from dropout_lab.lessons.batchnorm import compute, exercises, plots, solutions, widgets
 from dropout_lab.stats import Z_CHECK
+from dropout_lab.ui.figures import to_png
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "10_batchnorm.ipynb"
 
@@ -96,6 +99,25 @@ def test_dashboard_moves_and_plots():
     dash.controls["rate"].value = 0.1
     assert dash.result.mean_predicted < high
     assert plots.plot_rate_shift(dash.result).axes
+
+
+def test_dashboard_shows_each_rates_picture_snaps_to_the_grid_and_revisits():
+    a = np.random.default_rng(2).normal(1.0, 1.0, (500, 12)) * np.linspace(0.5, 2, 12)
+    dash = widgets.variance_shift_dashboard(a)
+    seen = {}
+    for rate in (0.05, 0.35, 0.7):
+        dash.controls["rate"].value = rate
+        shift = compute.rate_shift(a, rate, repeats=4, seed=0)              # recomputed here
+        assert dash.metrics()["measured ratio (mean over units)"] == f"{shift.mean_measured:.4g}", rate
+        static = plots.plot_rate_shift(shift, title=widgets._title(shift))
+        pixels = [imread(io.BytesIO(to_png(f))) for f in (dash.figure, static)]
+        assert np.abs(pixels[0] - pixels[1]).max() == 0.0, rate         # the picture drawn on build is the plot's
+        seen[rate] = dash.metrics(), bytes(dash.image.value)
+    assert seen[0.05][0] != seen[0.7][0] and seen[0.05][1] != seen[0.7][1]
+    dash.controls["rate"].value = 0.33                   # off the 0.05 grid, as code (not the browser) can set it
+    assert dash.metrics()["rate"] == "0.35" and (dash.metrics(), bytes(dash.image.value)) == seen[0.35]
+    dash.controls["rate"].value = 0.05                   # a revisited rate: the same numbers and picture
+    assert (dash.metrics(), bytes(dash.image.value)) == seen[0.05]
 
 
 # ---------------------------------------------------------------- the networks

@@ -7,7 +7,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ...ui.figures import InPlaceFigure, new_axes, new_figure
+from ...ui.figures import freeze_static, new_axes, new_figure
 from .compute import LayerShift, OrderStudy, RateShift, UnitSample, variance_ratio
 
 
@@ -44,15 +44,26 @@ def _update_units(artists, predicted: np.ndarray, measured: np.ndarray, title: s
     ax.set_title(title, fontsize=9)
 
 
-def units_updater() -> InPlaceFigure:
-    """The dashboard's redraw-in-place version of plot_rate_shift (lesson 10)."""
-    return InPlaceFigure(_create_units, _update_units, figsize=(4.8, 3.6))
+UNITS_FIGSIZE = (4.8, 3.6)
 
 
-def plot_rate_shift(shift: RateShift, ax: Axes | None = None) -> Figure:
+def units_picture(predicted: np.ndarray, measured: np.ndarray, title: str) -> Figure:
+    """plot_rate_shift's picture drawn once and frozen whole: redrawing it only pastes it (lesson 10).
+
+    The dashboard holds one per rate: each rate has its own limits and ticks, and text is most of a
+    redraw, so pictures drawn on build (ui.figures.freeze_static) make a rate move cost a PNG encode.
+    """
+    fig, ax = new_axes(figsize=UNITS_FIGSIZE)
+    _update_units(_create_units(ax), predicted, measured, title)
+    freeze_static(fig, [])
+    return fig
+
+
+def plot_rate_shift(shift: RateShift, ax: Axes | None = None, title: str | None = None) -> Figure:
     """Each unit's measured Var(dropout(a))/Var(a) against (1 + rate·(μ/σ)²)/keep; the diagonal is agreement."""
-    fig, ax = new_axes(ax, figsize=(4.8, 3.6))
-    _update_units(_create_units(ax), shift.predicted, shift.measured, f"rate {shift.rate:g}: one dot per unit")
+    fig, ax = new_axes(ax, figsize=UNITS_FIGSIZE)
+    _update_units(_create_units(ax), shift.predicted, shift.measured,
+                  f"rate {shift.rate:g}: one dot per unit" if title is None else title)
     return fig
 
 

@@ -1,16 +1,17 @@
 """Dashboards for lesson 10: a rate slider over the variance shift of every unit behind Dropout → BN.
-Everything is computed on build; a move only redraws. Called without arguments (tests, benchmarks,
-the browser test) the factory uses an untrained network: the shift is a property of the activations
-and the rate, so any activations show it.
+Everything is computed and drawn on build, one picture per rate; a move only shows it (issue 15).
+Called without arguments (tests, benchmarks, the browser test) the factory uses an untrained network: the
+shift is a property of the activations and the rate, so any activations show it.
 """
 from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.figure import Figure
 
 from ...ui.dashboard import Agrees, Dashboard, Moves, dashboard, readout
 from .compute import RateShift, build, digits, first_layer_activations, rate_shift
-from .plots import units_updater
+from .plots import units_picture
 
 RATES = tuple(round(r, 2) for r in np.arange(0.0, 0.71, 0.05))
 # The measured mean ratio's standard error over the masks (compute.rate_shift, exact given the activations)
@@ -26,13 +27,19 @@ def default_activations() -> np.ndarray:
     return first_layer_activations(build("dropout → BN", 0.5), data.x_train)
 
 
-def _render(shifts: dict[float, RateShift], rate: float, draw):
-    shift = shifts[round(float(rate), 2)]
+def _title(shift: RateShift) -> str:
+    return f"rate {shift.rate:.2f}: one dot per unit, Var(dropout(a)) / Var(a)"
+
+
+def _render(shifts: dict[float, RateShift], pictures: dict[float, Figure], rate: float):
+    # The browser snaps the slider to its 0.05 steps; code may set any value (the benchmark sets 0.175):
+    # show the nearest rate computed, and name it in the readout.
+    nearest = min(shifts, key=lambda r: abs(r - float(rate)))
+    shift = shifts[nearest]
     html = readout({"rate": f"{shift.rate:.2f}", "measured ratio (mean over units)": shift.mean_measured,
                     "predicted ratio (mean over units)": shift.mean_predicted,
                     "BN output variance at test (predicted)": float(np.mean(1 / shift.predicted))})
-    title = f"rate {shift.rate:.2f}: one dot per unit, Var(dropout(a)) / Var(a)"
-    return draw(shift.predicted, shift.measured, title), html, shift
+    return pictures[nearest], html, shift
 
 
 @dashboard
@@ -40,7 +47,7 @@ def variance_shift_dashboard(activations: np.ndarray | None = None) -> Dashboard
     """A rate slider: every unit's training/test variance ratio, measured beside (1 + rate·(μ/σ)²)/keep (lesson 10)."""
     a = default_activations() if activations is None else activations
     shifts = {rate: rate_shift(a, rate, repeats=4, seed=0) for rate in RATES}
-    draw = units_updater()
+    pictures = {rate: units_picture(s.predicted, s.measured, _title(s)) for rate, s in shifts.items()}
     rate = widgets.FloatSlider(value=0.5, min=RATES[0], max=RATES[-1], step=0.05, description="rate",
                                continuous_update=False, readout_format=".2f")
     checks = (
@@ -51,4 +58,4 @@ def variance_shift_dashboard(activations: np.ndarray | None = None) -> Dashboard
                "≥ 5 standard errors of the measured mean over the masks (see REL_TOL)"),
     )
     return Dashboard("Variance shift: training vs test variance of each unit behind dropout", {"rate": rate},
-                     lambda rate: _render(shifts, rate, draw), checks)
+                     lambda rate: _render(shifts, pictures, rate), checks)
