@@ -37,3 +37,16 @@ def test_agree_tolerance_is_five_standard_errors_of_twenty_units():
     for seed in range(21):  # every seed position at the default rate
         dash.controls["seed"].value = seed
         assert abs(dash.result["zero_fraction"] - 0.3) <= widgets.AGREE_TOL
+
+
+def test_redrawn_in_place_looks_like_plot_mask_pixel_for_pixel():
+    dash = widgets.mask_demo()
+    figure = dash.figure
+    for rate, seed in [(0.3, 0), (0.9, 5), (0.0, 2), (0.3, 0)]:   # and back to the start
+        dash.controls["rate"].value, dash.controls["seed"].value = rate, seed
+        mask = dash.result["mask"]
+        static = dl.ui.figures.plot_mask(mask, title=f"{int(20 - mask.sum())} of 20 units dropped")
+        assert dl.ui.figures.to_png(static) == bytes(dash.image.value)
+    assert dash.figure is figure  # one figure for the dashboard's lifetime
+    with pytest.raises(ValueError, match=r"mask must have shape \(20,\)"):
+        dl.lessons.start_here.plots.mask_updater(20)(mask[:5], "five")

@@ -1,4 +1,4 @@
-"""Pictures for lesson 00: a small network and the thinned networks dropout trains (lesson 00)."""
+"""Pictures for lesson 00: a small network, the thinned networks dropout trains, and the dashboard's mask strip."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -7,7 +7,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ...ui.figures import new_axes, new_figure
+from ...ui.figures import InPlaceFigure, new_axes, new_figure, show_mask_grid
 from .compute import ThinnedNetwork
 
 KEPT, DROPPED, EDGE = "#2b6cb0", "#d0d0d0", "#4a5568"
@@ -48,3 +48,26 @@ def plot_thinned_networks(nets: Sequence[ThinnedNetwork], titles: Sequence[str])
     for ax, net, title in zip(axes, nets, titles):
         plot_network(net, ax=ax, title=title)
     return fig
+
+
+MASK_FIGSIZE = (6.4, 1.2)  # ui.figures.plot_mask's strip
+
+
+def mask_updater(units: int) -> InPlaceFigure:
+    """A callable (mask, title) -> Figure drawing plot_mask's picture of `units` units in one figure (lesson 00).
+
+    The dashboard keeps one: a slider move only swaps the image's data and the title, instead
+    of building a new figure, axes and image each time.
+    """
+    def create(ax: Axes) -> Axes:
+        show_mask_grid(ax, np.zeros(units), 1.0)
+        return ax
+
+    def update(ax: Axes, mask: np.ndarray, title: str) -> None:
+        values = np.asarray(mask, dtype=float)
+        if values.shape != (units,):
+            raise ValueError(f"mask must have shape ({units},), got {values.shape}")
+        ax.images[0].set_data(values.reshape(1, -1))
+        ax.set_title(title, fontsize=10)
+
+    return InPlaceFigure(create, update, figsize=MASK_FIGSIZE)

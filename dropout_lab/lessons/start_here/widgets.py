@@ -8,8 +8,8 @@ import numpy as np
 
 from ...core import dropout_forward
 from ...ui.dashboard import Agrees, Dashboard, Moves, dashboard, readout
-from ...ui.figures import plot_mask
 from .compute import dropped_count_range
+from .plots import mask_updater
 
 # The realised zero fraction of n units has standard error sqrt(rate·keep/n) <= sqrt(1/(4n));
 # at n = 20 that is 0.112, and 5 standard errors are 0.56: a wide tolerance, honestly so, since
@@ -22,6 +22,7 @@ AGREE_TOL = 5 * math.sqrt(0.25 / UNITS)
 def mask_demo(units: int = UNITS) -> Dashboard:
     """A rate slider over a mask of `units` units: dropped units, the expected number and its 95% range (lesson 00)."""
     x = np.ones(units)
+    draw = mask_updater(units)  # one figure for the dashboard's lifetime, redrawn in place
     controls = {
         "rate": widgets.FloatSlider(value=0.3, min=0.0, max=1.0, step=0.05, description="rate"),
         "seed": widgets.IntSlider(value=0, min=0, max=20, description="seed"),
@@ -32,7 +33,7 @@ def mask_demo(units: int = UNITS) -> Dashboard:
         dropped = int(units - mask.sum())
         zero_fraction = float(np.mean(out == 0))
         likely = dropped_count_range(rate, units, 0.025)
-        fig = plot_mask(mask, title=f"{dropped} of {units} units dropped")
+        fig = draw(mask, f"{dropped} of {units} units dropped")
         html = readout({"rate": float(rate), "dropped units": str(dropped), "expected": float(units * rate),
                         "95% range": f"{likely.low}–{likely.high}",
                         "realised zero fraction": zero_fraction, "predicted zero fraction": float(rate)})
