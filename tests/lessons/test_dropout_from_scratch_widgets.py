@@ -2,6 +2,7 @@
 import math
 
 import numpy as np
+import pytest
 
 import dropout_lab as dl
 from dropout_lab.lessons.dropout_from_scratch import widgets
@@ -42,8 +43,31 @@ def test_tolerances_are_five_standard_errors_at_1024_units():
 
 def test_redrawn_in_place_looks_like_the_static_plot():
     dash = widgets.three_frameworks()
-    dash.controls["rate"].value = 0.3
-    titles = {name: f"{name}: {s.zero_fraction:.0%} zeros" for name, s in dash.result.items()}
-    outputs = dl.lessons.dropout_from_scratch.compute.outputs_by_framework(np.ones((32, 32), np.float32), 0.3, 0)
-    static = dl.lessons.dropout_from_scratch.plots.plot_outputs(outputs, titles)
-    assert dl.ui.figures.to_png(static) == bytes(dash.image.value)
+    for rate, seed in [(0.3, 0), (0.9, 4), (0.3, 0)]:  # and back: the frozen frame keeps no trace of a move
+        dash.controls["rate"].value, dash.controls["seed"].value = rate, seed
+        outputs = dl.lessons.dropout_from_scratch.compute.outputs_by_framework(np.ones((32, 32), np.float32),
+                                                                               rate, seed)
+        static = dl.lessons.dropout_from_scratch.plots.plot_outputs(outputs)  # drawn in full, titles = names
+        assert dl.ui.figures.to_png(static) == bytes(dash.image.value)
+
+
+def test_outputs_are_cached_per_setting_and_recomputed_for_a_new_one():
+    ones_outputs = dl.lessons.dropout_from_scratch.compute.ones_outputs
+    first = ones_outputs(8, 0.4, 2)
+    assert ones_outputs(8, 0.4, 2) is first                                   # revisited: not recomputed
+    fresh = dl.lessons.dropout_from_scratch.compute.outputs_by_framework(np.ones((8, 8), np.float32), 0.4, seed=2)
+    assert all(np.array_equal(first[name], fresh[name]) for name in fresh)    # and what a fresh run gives
+    other = ones_outputs(8, 0.4, 3)                                           # a new seed: new masks
+    assert not all(np.array_equal(first[name], other[name]) for name in first)
+    assert not any(y.flags.writeable for y in first.values())                # shared: nobody can change them
+
+
+def test_a_frozen_figure_keeps_its_titles():
+    draw = dl.lessons.dropout_from_scratch.plots.OutputsFigure(freeze=True)
+    outputs = {"a": np.ones((4, 4)), "b": np.zeros((4, 4))}
+    draw(outputs)
+    with pytest.raises(ValueError, match="titles are fixed"):
+        draw(outputs, {"a": "a: 0% zeros"})
+    titled = dl.lessons.dropout_from_scratch.plots.OutputsFigure()  # drawn in full: titles may change
+    titled(outputs)
+    assert titled(outputs, {"a": "a: 0% zeros"}).axes[0].get_title() == "a: 0% zeros"

@@ -1,6 +1,7 @@
 """The same dropout through NumPy, PyTorch and Keras, summarised side by side (lesson 01)."""
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -10,14 +11,23 @@ from ..._validate import check_rate
 from ...frameworks import FRAMEWORKS, run_dropout
 from ...stats import Z_SHOWN, OutputStats, binomial_band, moment_bands, output_stats
 
-__all__ = ["OutputStats", "output_stats", "outputs_by_framework", "OnesBands", "ones_bands", "bessel_factor",
-           "std_from_mean", "predicted_stats", "changed_share_band", "sample_std"]
+__all__ = ["OutputStats", "output_stats", "outputs_by_framework", "ones_outputs", "OnesBands", "ones_bands",
+           "bessel_factor", "std_from_mean", "predicted_stats", "changed_share_band", "sample_std"]
 
 
 def outputs_by_framework(x: np.ndarray, rate: float, seed: int = 0,
                          frameworks: tuple[str, ...] = FRAMEWORKS, training: bool = True) -> dict[str, np.ndarray]:
     """Each framework's own dropout applied to the same input (lesson 01)."""
     return {name: run_dropout(name, x, rate, seed=seed, training=training) for name in frameworks}
+
+
+@functools.lru_cache(maxsize=512)  # the dashboard's 19 rates x 21 seeds, 12 KB each
+def ones_outputs(size: int, rate: float, seed: int) -> dict[str, np.ndarray]:
+    """outputs_by_framework on a size x size float32 ones input, cached per setting, arrays read-only (lesson 01)."""
+    outputs = outputs_by_framework(np.ones((size, size), dtype=np.float32), rate, seed=seed)
+    for y in outputs.values():
+        y.flags.writeable = False  # shared by every caller of the cache
+    return outputs
 
 
 def bessel_factor(n: int) -> float:
