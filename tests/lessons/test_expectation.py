@@ -270,3 +270,40 @@ def test_dashboard_updater_reuses_one_figure_and_draws_what_the_static_plot_draw
         assert dl.ui.figures.to_png(plots.plot_output_histogram(*args)) == pngs[-1]  # in place == fresh
     assert figures[0] is figures[1] and len(figures[0].axes) == 1
     assert pngs[0] != pngs[1]
+
+
+def test_the_frozen_dashboard_frame_still_moves_its_ticks():
+    draw = plots.output_histogram_updater()
+    fig = draw(*_dashboard_args(0.5, 1.5))
+    ticks = fig.axes[0].texts
+    assert [t.get_text() for t in ticks if t.get_visible()] == ["0", "0.75", "1.5", "3"]
+    assert fig.axes[0].get_xticks().size == 0  # the axis draws none: the moving labels are the ticks
+    draw(*_dashboard_args(0.0, 0.5))   # at rate 0 the four positions collapse to two
+    assert [t.get_text() for t in ticks if t.get_visible()] == ["0", "0.5"]
+    assert list(fig.axes[0].lines[-1].get_xdata()) == [0.0, 0.5]  # the tick marks follow
+
+
+# ---------------------------------------------------------------- the dashboard's draws
+
+@pytest.mark.parametrize("rate", [0.0, 0.05, 0.35, 0.9, 1.0])
+def test_pair_draws_give_sample_pairs_outputs_bit_for_bit(rate):
+    draws = ex.PairDraws(30_000, seed=3)
+    for x in (0.5, 1.75, 3.0, -2.0):  # one mask per rate serves every x
+        for mine, theirs in zip(draws.pair(x, rate), ex.sample_pair(x, rate, 30_000, 3)):
+            assert mine.dtype == theirs.dtype == np.float32
+            assert np.array_equal(mine, theirs) and np.array_equal(np.signbit(mine), np.signbit(theirs))
+    assert not draws.mask(rate).flags.writeable
+
+
+def test_pair_draws_views_are_cached_per_setting_and_recomputed_for_a_new_one():
+    draws = ex.PairDraws(20_000, seed=1, hist_samples=5_000)
+    first = draws.view(1.5, 0.3)
+    assert draws.view(1.5, 0.3) is first                     # revisited: the same numbers, no new draw
+    other = draws.view(2.0, 0.3)                             # new x, same rate: the same mask, new outputs
+    assert draws.view.cache_info().misses == 2 and other.scaled.mean != first.scaled.mean
+    scaled, plain = ex.sample_pair(2.0, 0.3, 20_000, 1)
+    assert other.scaled == ex.moments(scaled, 2.0, 0.3) and other.plain == ex.moments(plain, 2.0, 0.3, False)
+    high = 1.1 * 2.0 / 0.7
+    assert np.array_equal(other.scaled_hist.fractions, ex.histogram(scaled[:5_000], -0.05 * high, high).fractions)
+    with pytest.raises(ValueError, match="hist_samples"):
+        ex.PairDraws(10, hist_samples=0)

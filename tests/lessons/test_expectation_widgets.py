@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from dropout_lab.lessons.expectation import widgets
-from dropout_lab.lessons.expectation.compute import moment_bands, predicted_var
+from dropout_lab.lessons.expectation.compute import moment_bands, moments, predicted_var, sample_pair
 from dropout_lab.stats import Z_CHECK
 from dropout_lab.ui.dashboard import REGISTRY, Agrees, Moves
 
@@ -57,3 +57,16 @@ def test_a_dashboard_that_forgot_the_factor_would_fail_its_own_check():
     agrees = next(c for c in widgets.CHECKS if isinstance(c, Agrees) and c.measured == "mean (rescaled)")
     plain = dash.result["not rescaled"]
     assert not math.isclose(plain.mean, plain.x, rel_tol=agrees.rel_tol)
+
+
+def test_a_revisited_setting_shows_the_same_numbers_and_a_new_one_new_numbers():
+    dash = widgets.expectation(n=50_000)
+    first = (dash.readout.value, dash.result)
+    dash.controls["x"].value = 2.5
+    moved = dash.readout.value
+    dash.controls["x"].value = 1.5                      # back to the start: served from the cache
+    assert (dash.readout.value, dash.result) == first and moved != first[0]
+    dash.controls["rate"].value = 0.25                  # a new rate draws its own mask
+    scaled, plain = sample_pair(1.5, 0.25, 50_000, 0)
+    assert dash.result["rescaled"] == moments(scaled, 1.5, 0.25)
+    assert dash.result["not rescaled"] == moments(plain, 1.5, 0.25, False)

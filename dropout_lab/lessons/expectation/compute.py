@@ -9,6 +9,7 @@ the parts of a weighted sum, what a nonlinearity does, compounding, and the vari
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -434,3 +435,60 @@ def histogram(samples: np.ndarray, low: float, high: float, bins: int = 60) -> H
     np.clip(index, 0, bins - 1, out=index)
     counts = np.bincount(index, minlength=bins)
     return Histogram(np.linspace(low, high, bins + 1), counts / samples.size)
+
+
+# ---------------------------------------------------------------- the dashboard's draws
+
+@dataclass(frozen=True)
+class OutputView:
+    """What lesson 02's dashboard shows at one (x, rate): moments of all outputs, histograms of the first ones."""
+
+    scaled: Moments
+    plain: Moments
+    scaled_hist: Histogram
+    plain_hist: Histogram
+
+
+class PairDraws:
+    """sample_pair(x, rate, n, seed) at every slider position, each rate's mask drawn only once (lesson 02).
+
+    sample_pair's keep-mask depends on the rate and the seed, not on x, so one mask per rate
+    serves every x and gives bit for bit the outputs sample_pair draws (the tests check it).
+    Views are cached per (x, rate): a revisited setting shows the same numbers at once.
+    """
+
+    MASKS_KEPT = 32  # 1 MB each at n = 10**6; the dashboard's rate slider has 19 positions
+
+    def __init__(self, n: int, seed: int = 0, hist_samples: int = 10**5, views_kept: int = 256) -> None:
+        self.n, self.seed = _check_count(n), seed
+        self.hist_samples = min(_check_count(hist_samples, "hist_samples"), self.n)
+        self._masks: dict[float, np.ndarray] = {}
+        self.view = functools.lru_cache(maxsize=views_kept)(self._view)
+
+    def mask(self, rate: float) -> np.ndarray:
+        """sample_pair's keep-mask at `rate` (drawn on first use, then kept, read-only)."""
+        rate = check_rate(rate)
+        if rate not in self._masks:
+            if len(self._masks) >= self.MASKS_KEPT:
+                self._masks.pop(next(iter(self._masks)))  # the oldest
+            # float32 ones: the dtype sample_outputs uses, so the same uniforms are drawn.
+            _, mask = dropout_forward(np.ones(self.n, dtype=np.float32), rate, self.seed, mode="vanilla")
+            mask.flags.writeable = False
+            self._masks[rate] = mask
+        return self._masks[rate]
+
+    def pair(self, x: float, rate: float) -> tuple[np.ndarray, np.ndarray]:
+        """(rescaled, not rescaled) outputs for the same mask: equal to sample_pair(x, rate, n, seed)."""
+        mask, keep = self.mask(rate), 1.0 - check_rate(rate)
+        if keep == 0:
+            plain = np.zeros(self.n, dtype=np.float32)  # dropout_forward's output when every unit drops
+            return plain.copy(), plain
+        plain = np.full(self.n, x, dtype=np.float32) * mask  # dropout_forward's vanilla x * mask (* 1)
+        return plain * np.float32(1.0 / keep), plain
+
+    def _view(self, x: float, rate: float) -> OutputView:
+        scaled, plain = self.pair(x, rate)
+        high = 1.1 * x / (1 - rate)  # survivors sit at x/keep; 10 % room to the right, 5 % to the left of 0
+        shown = slice(0, self.hist_samples)
+        return OutputView(moments(scaled, x, rate, True), moments(plain, x, rate, False),
+                          histogram(scaled[shown], -0.05 * high, high), histogram(plain[shown], -0.05 * high, high))

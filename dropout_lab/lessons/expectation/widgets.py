@@ -6,7 +6,7 @@ import math
 import ipywidgets as widgets
 
 from ...ui.dashboard import Agrees, Dashboard, Moves, dashboard, readout
-from .compute import Moments, histogram, moments, predicted_var, sample_pair
+from .compute import Moments, PairDraws, predicted_var
 from .plots import output_histogram_updater
 
 # The histogram shows the first 10**5 samples: at 60 bins a picture cannot resolve more
@@ -54,15 +54,13 @@ def expectation(n: int = 10**6, seed: int = 0) -> Dashboard:
     }
     # One figure for the dashboard's lifetime: a slider move only updates its artists.
     draw = output_histogram_updater()
+    # sample_pair's draws (one mask, two scalings), each rate's mask drawn once, each setting's numbers cached.
+    draws = PairDraws(n, seed, hist_samples=HIST_SAMPLES)
 
     def render(rate: float, x: float):
-        scaled_out, plain_out = sample_pair(x, rate, n, seed)  # one mask, two scalings
-        scaled, plain = moments(scaled_out, x, rate, True), moments(plain_out, x, rate, False)
-        high = 1.1 * x / (1 - rate)
-        shown = slice(0, HIST_SAMPLES)
-        fig = draw(histogram(scaled_out[shown], -0.05 * high, high),
-                   histogram(plain_out[shown], -0.05 * high, high), scaled, plain)
-        return fig, _readout(scaled, plain), {"rescaled": scaled, "not rescaled": plain}
+        view = draws.view(float(x), float(rate))
+        fig = draw(view.scaled_hist, view.plain_hist, view.scaled, view.plain)
+        return fig, _readout(view.scaled, view.plain), {"rescaled": view.scaled, "not rescaled": view.plain}
 
     title = (f"Dropout output for one input x, n = {n:,} samples. Blue: rescaled by 1/(1-rate); "
              "orange: not rescaled; vertical lines: sample means; bars at the top: mean ± 1 std")
