@@ -246,3 +246,48 @@ def test_in_place_dashboard_figures_match_the_static_plots_pixel_for_pixel():
         assert dl.ui.figures.to_png(hist(trials)) == dl.ui.figures.to_png(plots.plot_zero_fraction_hist(trials))
         count = [draws.count(z0, rate)]
         assert dl.ui.figures.to_png(counts(count)) == dl.ui.figures.to_png(plots.plot_zero_counts(count))
+
+
+@pytest.mark.parametrize("top", [0.0637, 0.19, 0.42, 1.05])
+def test_histogram_y_ticks_are_the_ones_matplotlib_would_draw(top):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.ticker import MaxNLocator
+    fig, ax = dl.ui.figures.new_axes()   # a plain axis with the same locator, drawn by matplotlib
+    ax.set_ylim(0, top)
+    ax.yaxis.set_major_locator(MaxNLocator(4))
+    FigureCanvasAgg(fig).draw()
+    expected = [(t.get_position()[1], t.get_text()) for t in ax.get_yticklabels()
+                if 0 <= t.get_position()[1] <= top]
+    ours = plots._YTicks(dl.ui.figures.new_axes()[1])
+    ours.update(top)
+    shown = [(label.get_position()[1], label.get_text()) for label in ours.labels if label.get_visible()]
+    assert shown == expected and len(shown) >= 3
+    assert list(ours.marks.get_ydata()) == [y for y, _ in expected]
+
+
+def test_frozen_histogram_moves_its_y_ticks_with_n():
+    draw = plots.zero_fraction_hist_updater()
+
+    def labels(fig):
+        return [t.get_text() for t in fig.axes[0].texts if t.get_visible()]
+    wide = labels(draw(rv.rate_trials(0.2, 32, 500, 0)))
+    narrow = labels(draw(rv.rate_trials(0.2, 10**5, 500, 0)))   # every trial in one or two bins: ticks to ~1
+    assert wide != narrow and float(narrow[-1]) > float(wide[-1])
+    assert draw.figure.axes[0].get_yticks().size == 0  # the axis itself draws none
+
+
+def test_relu_draws_cached_counts_are_the_boolean_counts_at_every_slider_position():
+    draws = rv.ReluDraws(10_003, seed=2)     # not a multiple of 8: the packed bits end in padding
+    for z0 in np.arange(1, 19) * 0.05:
+        dead = draws.normals <= rv._relu_shift(float(z0))
+        for rate in np.arange(1, 20) * 0.05:
+            dropped = draws.uniforms < rate
+            count = draws.count(float(z0), float(rate))
+            assert count.zero_before == np.count_nonzero(dead) / 10_003
+            assert count.naive == np.count_nonzero(dead | dropped) / 10_003
+            assert count.honest == np.count_nonzero(dropped & ~dead) / np.count_nonzero(~dead)
+    again = draws.count(0.5, 0.2)            # revisited: the same numbers from the kept bits
+    assert again == rv.relu_count((10_003,), 0.5, 0.2, seed=2)
+    assert len(draws._dead) <= draws.KEPT and len(draws._dropped) <= draws.KEPT
+    with pytest.raises(ValueError, match="zero_share"):
+        draws.count(1.5, 0.2)
