@@ -1,6 +1,7 @@
 """Lesson 04: the frameworks' own dropout, rebuilt bit for bit and compared with dl.dropout_forward."""
 import importlib
 import importlib.util
+import io
 import math
 from pathlib import Path
 
@@ -248,6 +249,19 @@ def test_noise_shape_demo_counts_coins_and_averages_to_the_rate():
         fi.noise_shape_demo("diagonal", 0.5, 0)
 
 
+def test_noise_shape_demo_is_cached_per_seeded_setting_and_recomputed_for_a_new_one():
+    first = fi.noise_shape_demo("shared over time (B, 1, C)", 0.4, 3)
+    assert fi.noise_shape_demo("shared over time (B, 1, C)", 0.4, 3, (3, 10, 6), 2000) is first  # revisited
+    again = fi._noise_shape_demo("shared over time (B, 1, C)", 0.4, 3, (3, 10, 6), 2000)        # uncached
+    assert np.array_equal(again.mask, first.mask) and again.mean_zero_fraction == first.mean_zero_fraction
+    other = fi.noise_shape_demo("shared over time (B, 1, C)", 0.4, 4)                           # a new seed
+    assert other is not first and not np.array_equal(other.mask, first.mask)
+    assert not first.mask.flags.writeable and not first.keep.flags.writeable  # shared: nobody can change it
+    generator = np.random.default_rng(0)   # not a fixed seed: never cached, a new draw every call
+    assert fi.noise_shape_demo("per entry (None)", 0.5, generator) is not fi.noise_shape_demo(
+        "per entry (None)", 0.5, generator)
+
+
 # --- 5. seeds and the torch backend ----------------------------------------------------------------
 
 def test_seed_generators_repeat_across_runs_but_advance_within_one():
@@ -312,3 +326,32 @@ def test_plots_return_figures():
     table = dl.speed.measure_speed(sizes=(10**4,), rates=(0.5,), repeats=1, implementations=("copy", "dropout_forward"))
     assert isinstance(P.plot_speed(table, 10**4, 0.5), Figure)
     assert P.tile_samples(np.ones((2, 3, 4))).shape == (3, 9)
+
+
+def test_noise_shape_dashboard_figure_is_the_static_plot_pixel_for_pixel():
+    P = dl.lessons.inside_the_frameworks.plots
+    draw = P.noise_shape_updater((3, 10, 6))
+    pngs = []
+    for choice, rate, seed in [("per entry (None)", 0.5, 0), ("one per sample (B, 1, 1)", 0.3, 2),
+                               ("per entry (None)", 0.5, 0)]:  # and back to the start
+        demo = fi.noise_shape_demo(choice, rate, seed)
+        pngs.append(dl.ui.figures.to_png(draw(demo)))
+        assert pngs[-1] == dl.ui.figures.to_png(P.plot_noise_shape(demo))  # frozen frame + moving mask == fresh
+    assert pngs[0] != pngs[1] and pngs[0] == pngs[2]
+
+
+def test_mask_picture_colours_every_entry_and_leaves_the_gaps_blank():
+    from matplotlib.colors import to_rgb
+    from matplotlib.image import imread
+    P = dl.lessons.inside_the_frameworks.plots
+    keep = np.zeros((2, 3, 4), bool)
+    keep[1] = True                                  # sample 0 all dropped (red), sample 1 all kept (pale blue)
+    fig = P.plot_framework_masks({"one": keep})
+    pixels = imread(io.BytesIO(dl.ui.figures.to_png(fig)))[..., :3]
+
+    def colour(x, y):  # the picture's colour at data point (x, y): columns are channels, rows time
+        col, row = fig.axes[0].transData.transform((x, y))
+        return pixels[int(pixels.shape[0] - row), int(col)]
+    assert np.allclose(colour(1.5, 1.5), to_rgb("#de2d26"), atol=0.02)   # inside sample 0
+    assert np.allclose(colour(6.5, 1.5), to_rgb("#deebf7"), atol=0.02)   # inside sample 1
+    assert np.allclose(colour(4.5, 1.5), 0.35, atol=0.02)                # the gap column between them

@@ -8,6 +8,7 @@ the CPU on purpose, so that their bits match the stored outputs on any machine; 
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import math
@@ -643,13 +644,26 @@ def noise_shape_demo(choice: str, rate: float, seed: int, shape: tuple[int, int,
 
     Whatever the noise shape, every entry is dropped with probability `rate`, so the mean
     zero fraction over many masks tends to `rate`; sharing only makes one mask wobble more.
+    With an int seed the result is a pure function of the arguments and is cached (its arrays
+    are read-only), so the dashboard shows a revisited setting at once.
     """
     if choice not in NOISE_SHAPES:
         raise ValueError(f"choice must be one of {list(NOISE_SHAPES)}, got {choice!r}")
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        return _seeded_noise_shape_demo(choice, check_rate(rate), int(seed), tuple(int(n) for n in shape), int(masks))
+    return _noise_shape_demo(choice, rate, seed, shape, masks)
+
+
+def _noise_shape_demo(choice: str, rate: float, seed, shape: tuple[int, ...], masks: int) -> NoiseShapeDemo:
     noise_shape = NOISE_SHAPES[choice]
     _, mask = dropout_forward(np.ones(shape), rate, seed, noise_shape=noise_shape)
+    mask.flags.writeable = False  # a cached result is shared by every caller
     many = draw_keep_mask((masks, *mask.shape), rate, np.random.default_rng(seed))
     return NoiseShapeDemo(noise_shape, mask, np.broadcast_to(mask, shape), float(1.0 - many.mean()), masks)
+
+
+# The dashboard has 5 x 10 x 21 settings; each result is a few hundred bytes.
+_seeded_noise_shape_demo = functools.lru_cache(maxsize=1024)(_noise_shape_demo)
 
 
 # --- 5. Seeds, and Keras on the torch backend ------------------------------------------------

@@ -5,7 +5,7 @@ import ipywidgets as widgets
 
 from ...ui.dashboard import Agrees, Dashboard, Moves, dashboard, readout
 from .compute import NOISE_SHAPES, noise_shape_demo
-from .plots import plot_noise_shape
+from .plots import noise_shape_updater
 
 SHAPE = (3, 10, 6)  # (batch, time, channels): small enough to see every entry
 MASKS = 2000        # independent masks behind the averaged zero fraction
@@ -15,12 +15,12 @@ MEAN_LABEL = f"zero fraction, mean of {MASKS} masks"
 MEAN_TOLERANCE = 0.035
 
 
-def _render(noise_shape: str, rate: float, seed: int):
-    demo = noise_shape_demo(noise_shape, rate, seed, SHAPE, masks=MASKS)
+def _render(noise_shape: str, rate: float, seed: int, draw):
+    demo = noise_shape_demo(noise_shape, rate, seed, SHAPE, masks=MASKS)  # cached per setting
     html = readout({"mask shape": str(demo.mask.shape), "independent coins": demo.draws,
                     "entries per coin": demo.keep.size // demo.draws, "zero fraction (this mask)": demo.zero_fraction,
                     MEAN_LABEL: demo.mean_zero_fraction, "predicted zero fraction (= rate)": float(rate)})
-    return plot_noise_shape(demo), html, demo
+    return draw(demo), html, demo
 
 
 @dashboard
@@ -39,4 +39,6 @@ def noise_shape_explorer() -> Dashboard:
                "sharing a coin changes how much one mask wobbles, not what it drops on average "
                f"(tolerance: 5 standard errors of {MASKS} masks of 3 coins)", abs_tol=MEAN_TOLERANCE),
     )
-    return Dashboard(f"Shared masks on x of shape {SHAPE} (batch, time, channels)", controls, _render, checks)
+    draw = noise_shape_updater(SHAPE)  # one figure, its frame drawn once; a move redraws the mask and title
+    return Dashboard(f"Shared masks on x of shape {SHAPE} (batch, time, channels)", controls,
+                     lambda noise_shape, rate, seed: _render(noise_shape, rate, seed, draw), checks)
