@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -55,9 +57,23 @@ NOT_A_NUMBER = CheckResult(False, "the answer should be a number, e.g. 0.123 or 
 
 
 def as_number(answer: object) -> float | None:
-    """The answer as a float when it is a real number (numpy scalars too, bools not), else None."""
-    if isinstance(answer, numbers.Real) and not isinstance(answer, bool):
+    """The answer as a float when it is one real number, else None.
+
+    Python and NumPy numbers count, and so does a one-element array or tensor (what a learner's
+    computation often returns, e.g. `y.std()` in torch or `x.mean(axis=0)` of one column); bools,
+    strings, lists and complex numbers do not.
+    """
+    if isinstance(answer, (bool, np.bool_)):
+        return None
+    if isinstance(answer, numbers.Real):
         return float(answer)
+    item = getattr(answer, "item", None)
+    numel = getattr(answer, "numel", None)  # torch tensors; NumPy arrays have .size
+    size = numel() if callable(numel) else getattr(answer, "size", None)
+    if callable(item) and getattr(answer, "ndim", 1) <= 1 and size == 1:
+        value = item()
+        if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)):
+            return float(value)
     return None
 
 
