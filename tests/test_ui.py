@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import re
 
 import ipywidgets as widgets
 import numpy as np
@@ -89,7 +90,12 @@ def test_solution_rejects_an_unknown_exercise():
 def test_as_number_takes_real_numbers_only():
     for value in (3, 0.25, np.float32(0.5), np.int64(7), np.float64(-1.5)):
         assert as_number(value) == float(value) and type(as_number(value)) is float
-    for value in (True, np.bool_(False), "0.2", None, ..., [0.2], np.array([1.0]), 1 + 2j):
+    for value in (np.array(0.25), np.array([0.25]), np.float32(0.25)):  # what a learner's computation returns
+        assert as_number(value) == 0.25
+    import torch
+    assert as_number(torch.tensor(0.25)) == 0.25 and as_number(torch.tensor([0.25])) == 0.25
+    for value in (True, np.bool_(False), "0.2", None, ..., [0.2], np.array([1.0, 2.0]), np.array([[1.0]]), 1 + 2j,
+                  np.array(True), torch.tensor([1.0, 2.0])):
         assert as_number(value) is None, value
 
 
@@ -181,6 +187,8 @@ def test_every_dashboard_follows_its_declared_checks(key):
         for end in ("min", "max"):
             _move_to_end(control, end)
             seen[end] = dash.metrics()
+            shown_bad = {m: v for m, v in seen[end].items() if re.search(r"nan|inf", str(v), re.I)}
+            assert not shown_bad, f"{key} at {name}={end} shows {shown_bad}: say why a number is missing instead"
             for rule in agrees:
                 measured, predicted = _number(seen[end].get(rule.measured)), _number(seen[end].get(rule.predicted))
                 if measured is not None and predicted is not None:

@@ -25,9 +25,16 @@ MC_CHECKS = (
 )
 
 
+def _standard_error(values: np.ndarray) -> float | str:
+    """Standard error of a mean over seeds; one seed has none, so say so instead of showing NaN."""
+    if len(values) < 2:
+        return "n/a (one seed)"
+    return float(values.std(ddof=1) / np.sqrt(len(values)))
+
+
 def _render_mc(study: MCStudy, draw, k: int):
     err, nll = 100 * study.gap(k), study.nll_gap(k)
-    sem = float(err.std(ddof=1) / np.sqrt(len(err))) if len(err) > 1 else float("nan")
+    sem = _standard_error(err)
     html = readout({"k": str(k), "MC error (%)": 100 * float(study.mc_error[:, k - 1].mean()),
                     "weight-scaling error (%)": 100 * float(study.ws_error.mean()),
                     "MC − ws error (points)": float(err.mean()), "± s.e. (points)": sem,
@@ -94,7 +101,7 @@ def _render_size(sweep: SizeSweep, draw, rows: int):
                "no dropout: test error (%)": 100 * float(sweep.test_error[0, i].mean()),
                "with dropout: test error (%)": 100 * float(sweep.test_error[1, i].mean()),
                "gain (points)": float(gain.mean()),
-               "± s.e. (points)": float(gain.std(ddof=1) / np.sqrt(len(gain))) if len(gain) > 1 else float("nan"),
+               "± s.e. (points)": _standard_error(gain),
                "seeds where dropout wins": f"{int((gain > 0).sum())} of {len(gain)}",
                "dropout: training error (%)": 100 * float(sweep.train_error[1, i].mean())}
     result = {"rows": rows, "gain": float(gain.mean())}
