@@ -66,7 +66,8 @@ def rebuild_fast_mask(n: int, rate: float, seed: int) -> np.ndarray:
     return np.concatenate(chunks)
 
 
-@pytest.mark.parametrize("rate", [0.5, 0.25, 0.1, 0.3, 1 / 65536, 65535 / 65536])
+# 1/512 and 3/512 are odd multiples of 2**-9: 16-bit rates a "t % 128" slip would send down the 8-bit path.
+@pytest.mark.parametrize("rate", [0.5, 0.25, 0.1, 0.3, 1 / 512, 3 / 512, 1 / 65536, 65535 / 65536])
 def test_fast_dropout_mask_is_rebuilt_bit_for_bit(rate):
     n = fast.CHUNK + 12_345  # two chunks, the second partial
     x = np.random.default_rng(3).uniform(0.5, 1.5, n).astype(np.float32)
@@ -128,6 +129,42 @@ def test_every_sampler_is_identity_at_rate_0_and_zeros_at_rate_1(name):
     np.testing.assert_array_equal(SAMPLERS[name](x, 0.0), x)
     at_one = SAMPLERS[name](x, 1.0)
     assert at_one.shape == x.shape and np.all(at_one == 0) and not np.isnan(at_one).any()
+
+
+def test_rate_one_drops_even_infinite_and_nan_free_inputs_to_zero():
+    """Every unit dropped means exactly 0, also where x * 0 would be NaN (x = ±inf)."""
+    x = np.array([np.inf, -np.inf, 1e308, -2.0])
+    out, mask = dl.dropout_forward(x, 1.0, rng=0)
+    assert not mask.any()
+    np.testing.assert_array_equal(out, np.zeros(4))
+    np.testing.assert_array_equal(dl.fast_dropout(x.astype(np.float32), 1.0, rng=0), np.zeros(4, np.float32))
+
+
+# ---------------------------------------------------------------- moments of one output: exact values from the maths
+
+@pytest.mark.parametrize("rate", [0.1, 0.25, 0.5, 0.8])
+def test_predicted_moments_are_those_of_c_x_times_a_bernoulli_keep(rate):
+    """out = c·x·m, m ~ Bernoulli(keep): E = c·x·keep, Var = (c·x)²·keep·rate; c = 1/keep or 1."""
+    keep, x = 1 - rate, 3.0
+    assert stats.predicted_mean(x, rate) == pytest.approx(x)
+    assert stats.predicted_mean(x, rate, rescale=False) == pytest.approx(keep * x)
+    assert stats.predicted_var(x, rate) == pytest.approx(x**2 * rate / keep)
+    assert stats.predicted_var(x, rate, rescale=False) == pytest.approx(x**2 * keep * rate)
+    # The same numbers by brute force over the two outcomes of m.
+    for rescale, c in ((True, 1 / keep), (False, 1.0)):
+        values, probs = np.array([0.0, c * x]), np.array([rate, keep])
+        mean = probs @ values
+        assert stats.predicted_var(x, rate, rescale) == pytest.approx(probs @ (values - mean) ** 2)
+
+
+@pytest.mark.parametrize("rate, n", [(0.5, 100), (0.45, 400), (0.2, 50)])
+def test_variance_band_holds_every_kept_fraction_the_binomial_band_allows(rate, n):
+    """The sample variance is (c x)² f (1 - f): for every f in the band, including f = 1/2 where it peaks."""
+    x, c = 2.0, 1 / (1 - rate)
+    bands = stats.moment_bands(x, rate, n)
+    zero_low, zero_high = dl.binomial_band(rate, n)
+    for f in np.linspace(1 - zero_high, 1 - zero_low, 1001):
+        assert bands.var[0] <= (c * x) ** 2 * f * (1 - f) <= bands.var[1]
 
 
 def test_bands_at_the_edge_rates_are_points():
