@@ -97,6 +97,24 @@ FORWARD_WRONG = {
     "same mask": _no_nan(lambda x, rate, rng: x * (_shared >= rate) / (1 - rate)),
     "not np.random": _no_nan(lambda x, rate, rng: x * (np.random.random(x.shape) >= rate) / (1 - rate)),  # noqa: NPY002
     "raised RuntimeError": lambda x, rate, rng: (_ for _ in ()).throw(RuntimeError("boom")),
+    # scaled by the rate instead of 1/keep, unguarded: named at rate 0.2, before rate 0's all-zeros / inf
+    "multiplied by the rate": lambda x, rate, rng: x * (rng.random(x.shape) >= rate) * rate,
+    "divided by the rate;": lambda x, rate, rng: x * (rng.random(x.shape) >= rate) / rate,
+    "vanilla dropout's test-time factor": lambda x, rate, rng: x * (rng.random(x.shape) >= rate) * (1 - rate),
+    # rate used as the KEEP probability throughout (keep with probability rate, divide by rate)
+    "treats rate as the keep probability": lambda x, rate, rng: x * (rng.random(x.shape) < rate) / rate,
+    # one mask row drawn once and broadcast over the batch: the classic batch-shared mask
+    "all 200 rows (examples) have the same mask": _no_nan(
+        lambda x, rate, rng: x * (rng.random(x.shape[1:]) >= rate) / (1 - rate)),
+    "must be drawn independently per element": _no_nan(
+        lambda x, rate, rng: x * (rng.random((1, x.shape[1])) >= rate) / (1 - rate)),
+    "kept or dropped whole": _no_nan(lambda x, rate, rng: x * (rng.random((len(x), 1)) >= rate) / (1 - rate)),
+    "only 10 distinct masks": _no_nan(
+        lambda x, rate, rng: x * np.tile(rng.random((10, x.shape[1])) >= rate, (20, 1)) / (1 - rate)),
+    # the seed ignored: a generator of its own, the same every call
+    "gave the same mask": _no_nan(
+        lambda x, rate, rng: x * (np.random.default_rng(0).random(x.shape) >= rate) / (1 - rate)),
+    "expected about the rate": lambda x, rate, rng: np.zeros_like(x),
     "output shape": lambda x, rate, rng: x[0],
     "all zeros": lambda x, rate, rng: x * (rng.random(x.shape) >= min(rate, 0.9)) / (1 - min(rate, 0.9)),
 }
@@ -111,6 +129,20 @@ def test_my_dropout_accepts_the_right_answer_two_ways(right):
 def test_my_dropout_names_each_mistake(words):
     result = exercises.check_my_dropout(FORWARD_WRONG[words])
     assert not result.passed and words in result.message, result.message
+
+
+def test_a_right_mask_trips_the_shared_mask_test_with_negligible_probability():
+    # the union bound of _shared_problem's docstring, for the check's input and every rate it tries
+    rows, features = exercises._input().shape
+    for rate in (r for r in exercises.RATES if 0 < r < 1):
+        q = (1 - rate) ** 2 + rate ** 2
+        bound = math.comb(rows, 2) * q ** features + math.comb(features, 2) * q ** rows
+        assert exercises.shared_mask_false_alarm(rate, (rows, features)) == pytest.approx(bound, rel=1e-12)
+        assert bound < 1e-12
+    # and it is really exact equality it looks for: 200 independent rows of 100 are all distinct
+    for seed in range(20):
+        y = solutions.solution_5()(exercises._input(), 0.7, np.random.default_rng(seed))
+        assert exercises._shared_problem(y, 0.7) == ""
 
 
 def test_my_dropout_wants_a_function_and_leaves_global_random_state_alone():

@@ -10,7 +10,9 @@ from ...stats import Z_CHECK, binomial_band
 from ...ui.checks import NOT_ANSWERED, CheckResult, Solutions, check, check_number, is_unanswered
 from . import solutions
 
-RATES = (0.0, 0.2, 0.5, 0.7, 1.0)  # 0 and 1 are the edge cases; 0.2 and 0.7 tell keep from drop
+# 0.2 and 0.7 tell keep from drop; the edge cases 0 and 1 come last, so a wrong scale is named
+# at a rate where it shows (at rate 0, x · mask · rate is all zeros and x · mask / rate is inf)
+RATES = (0.2, 0.5, 0.7, 0.0, 1.0)
 
 
 def check_survivor_value(answer: object) -> CheckResult:
@@ -116,18 +118,69 @@ def _scale_problem(x: np.ndarray, y: np.ndarray, rate: float) -> str:
     kept = ~np.isclose(y, 0.0, atol=1e-12)
     if keep == 0:
         return "every unit is dropped at rate 1: the output must be all zeros" if kept.any() else ""
-    if not kept.any() or np.allclose(y[kept], x[kept] / keep, rtol=1e-9):
+    if not kept.any():
+        return "every unit is zero; at rate 0 nothing may be dropped and the output is x" if rate == 0 else ""
+    if np.allclose(y[kept], x[kept] / keep, rtol=1e-9):
         return ""
     if np.allclose(y[kept], 1 / keep, rtol=1e-9):
         return "the output does not depend on x: multiply x by the mask, not just return mask / keep"
     ratio = y[kept] / x[kept]
     if rate > 0 and np.allclose(ratio, 1 / rate, rtol=1e-9):
+        if abs(float(np.mean(~kept)) - keep) < 0.05:  # about `keep` dropped: rate used as the KEEP probability
+            return "it keeps a unit with probability rate and divides by rate: that treats rate as the keep " \
+                   "probability. rate is the DROP probability: keep a unit with probability 1 - rate, divide " \
+                   "by 1 - rate"
         return "survivors are divided by the rate; divide by the keep probability 1 - rate"
+    if rate > 0 and np.allclose(ratio, rate, rtol=1e-9):
+        return "survivors are multiplied by the rate; inverted dropout divides them by the keep probability 1 - rate"
+    if np.allclose(ratio, keep, rtol=1e-9):
+        return "survivors are multiplied by keep = 1 - rate (vanilla dropout's test-time factor); inverted dropout " \
+               "divides them by it"
     if np.allclose(ratio, 1.0, rtol=1e-9):
         return "survivors keep their value; inverted dropout scales them by 1 / (1 - rate)"
     if np.allclose(ratio, 2.0, rtol=1e-9):
         return "survivors are doubled whatever the rate: is the rate fixed at 0.5? Use the rate argument"
     return f"survivors should equal x / (1 - rate) = x × {1 / keep:.4g}"
+
+
+def _shared_problem(y: np.ndarray, rate: float) -> str:
+    """Whether two rows (examples) or two columns (features) dropped exactly the same units ('' when none did).
+
+    A correct mask draws every element independently: two given rows of d units agree on all of
+    them with probability q**d, q = keep**2 + rate**2 (both kept or both dropped). So some pair of
+    the n rows is identical with probability at most C(n, 2) · q**d (union bound), and some pair of
+    columns with at most C(d, 2) · q**n: `shared_mask_false_alarm`, below 1e-12 for the 200 x 100
+    input at every rate tried. A mask drawn for one row and broadcast makes EVERY row identical.
+    """
+    dropped = np.isclose(y, 0.0, atol=1e-12)
+    if not 0 < rate < 1 or dropped.all() or not dropped.any():
+        return ""  # all kept or all dropped: every row is the same for a right answer too (rate 0, 1), or the
+        #            zero fraction is what is wrong, and _zeros_problem says so
+    distinct = {"rows": len(np.unique(dropped, axis=0)), "columns": len(np.unique(dropped.T, axis=0))}
+    if distinct["rows"] == len(dropped) and distinct["columns"] == len(dropped.T):
+        return ""
+    # a row broadcast over the batch leaves 1 distinct row (and 2 distinct columns: all kept, all dropped);
+    # a (batch, 1) mask the other way round
+    axis = min(distinct, key=distinct.get)
+    what, how = {"rows": ("rows (examples)", "the mask was drawn for one example, x.shape[1:], and broadcast over "
+                                             "the batch, so every example loses the same units"),
+                 "columns": ("columns (features)", "each example is kept or dropped whole, as by a mask of shape "
+                                                   "(batch, 1)")}[axis]
+    count = len(dropped) if axis == "rows" else len(dropped.T)
+    if distinct[axis] > 1:
+        seen, how = f"the {count} {what} have only {distinct[axis]} distinct masks", \
+            "some repeat another's mask exactly, which independent draws essentially never do (chance < 1e-12)"
+    else:
+        seen = f"all {count} {what} have the same mask"
+    return f"{seen}: {how}. The mask must be drawn independently per element (for every example " \
+           "and every feature): rng.random(x.shape)"
+
+
+def shared_mask_false_alarm(rate: float, shape: tuple[int, int] = (200, 100)) -> float:
+    """Union bound on the chance that a CORRECT mask trips `_shared_problem` (lesson 01, exercise 5)."""
+    n, d = shape
+    q = (1 - rate) ** 2 + rate ** 2
+    return math.comb(n, 2) * q ** d + math.comb(d, 2) * q ** n
 
 
 def _zeros_problem(y: np.ndarray, rate: float) -> str:
@@ -151,11 +204,13 @@ def _forward_problem(func: Callable, x: np.ndarray, rate: float, seed: int) -> s
     if y.shape != x.shape:
         return f"at rate={rate}: the output shape is {y.shape}, expected {x.shape}"
     if not np.isfinite(y).all():
-        return f"at rate={rate}: the output contains NaN or inf: at rate 1 keep = 0, so return zeros instead of " \
-               f"dividing by 0"
+        why = "at rate 1 keep = 0, so return zeros instead of dividing by 0" if rate == 1 else \
+            "it divides by 0 (by the rate?): divide by the keep probability 1 - rate" if rate == 0 else \
+            "a survivor must be x / (1 - rate)"
+        return f"at rate={rate}: the output contains NaN or inf: {why}"
     if rate > 0 and not np.isclose(y, 0.0, atol=1e-12).any():
         return f"at rate={rate}: no unit was dropped; zero each unit with probability rate"
-    problem = _scale_problem(x, y, rate) or _zeros_problem(y, rate)
+    problem = _scale_problem(x, y, rate) or _shared_problem(y, rate) or _zeros_problem(y, rate)
     return f"at rate={rate}: {problem}" if problem else ""
 
 
@@ -183,8 +238,8 @@ def check_my_dropout(my_dropout: object) -> CheckResult:
     x = _input()
     problems = [p for i, rate in enumerate(RATES) if (p := _forward_problem(my_dropout, x, rate, i))]
     problems = problems or [p for p in [_masks_problem(my_dropout, x)] if p]
-    return check(not problems, "drops about `rate` of the units, scales survivors by 1/(1-rate), gives zeros at "
-                               "rate 1 and a fresh mask from rng on every call.",
+    return check(not problems, "drops about `rate` of the units, each element independently, scales survivors by "
+                               "1/(1-rate), gives zeros at rate 1 and a fresh mask from rng on every call.",
                  problems[0] if problems else "")
 
 
