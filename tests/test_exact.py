@@ -137,7 +137,8 @@ def test_rate_one_drops_even_infinite_and_nan_free_inputs_to_zero():
     out, mask = dl.dropout_forward(x, 1.0, rng=0)
     assert not mask.any()
     np.testing.assert_array_equal(out, np.zeros(4))
-    np.testing.assert_array_equal(dl.fast_dropout(x.astype(np.float32), 1.0, rng=0), np.zeros(4, np.float32))
+    x32 = np.array([np.inf, -np.inf, 3e38, -2.0], np.float32)
+    np.testing.assert_array_equal(dl.fast_dropout(x32, 1.0, rng=0), np.zeros(4, np.float32))
 
 
 # ---------------------------------------------------------------- moments of one output: exact values from the maths
@@ -165,6 +166,15 @@ def test_variance_band_holds_every_kept_fraction_the_binomial_band_allows(rate, 
     zero_low, zero_high = dl.binomial_band(rate, n)
     for f in np.linspace(1 - zero_high, 1 - zero_low, 1001):
         assert bands.var[0] <= (c * x) ** 2 * f * (1 - f) <= bands.var[1]
+
+
+def test_two_sample_band_adds_the_variances_of_both_fractions():
+    """Var(f1 - f2) = rate(1 - rate)(1/n1 + 1/n2) for independent fractions: symmetric, sqrt(2)·single at n1 = n2."""
+    rate, z = 0.3, stats.Z_CHECK
+    single = z * np.sqrt(rate * (1 - rate) / 1000)
+    assert stats.two_sample_band(rate, 1000, 1000) == pytest.approx(np.sqrt(2) * single)
+    assert stats.two_sample_band(rate, 1000, 10) == pytest.approx(stats.two_sample_band(rate, 10, 1000))
+    assert stats.two_sample_band(rate, 1000, 10) == pytest.approx(z * np.sqrt(rate * (1 - rate) * (1 / 1000 + 1 / 10)))
 
 
 def test_bands_at_the_edge_rates_are_points():
