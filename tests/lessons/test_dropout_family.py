@@ -133,6 +133,23 @@ def test_framework_alpha_dropout_equals_ours_on_its_own_mask(framework, rate):
     assert frameworks_check.rebuild_from_mask(x, out, rate) < 1e-5
 
 
+@pytest.mark.parametrize("rate", [0.1, 0.3, 0.5])
+def test_framework_alpha_dropout_in_float64_equals_ours_to_rounding(rate):
+    """In float64 both layers compute the paper's a and b: their output is ours on their mask, to a few ulp."""
+    torch = pytest.importorskip("torch")
+    keras = dl.frameworks.load("keras")
+    x = np.random.default_rng(5).standard_normal(20_000)
+    torch.manual_seed(6)
+    outs = [torch.nn.AlphaDropout(rate).train()(torch.as_tensor(x)).numpy(),
+            keras.ops.convert_to_numpy(keras.layers.AlphaDropout(rate, seed=6, dtype="float64")(x, training=True))]
+    low, high = dl.binomial_band(rate, x.size, Z_CHECK)
+    for out in outs:
+        assert out.dtype == np.float64
+        kept = ~np.isclose(out, compute.alpha_dropped_value(rate), rtol=0.0, atol=1e-12)
+        assert low <= 1 - kept.mean() <= high
+        assert np.abs(compute.alpha_dropout_with_mask(x, rate, kept) - out).max() < 1e-14
+
+
 def test_functional_alpha_dropout_defaults_to_off():
     assert frameworks_check.torch_alpha_dropout_default_training() is False
     x = np.random.default_rng(0).standard_normal(100).astype(np.float32)

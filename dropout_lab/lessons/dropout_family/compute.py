@@ -405,25 +405,74 @@ BUGS: dict[int, Bug] = {bug.number: bug for bug in (
 )}
 
 
-def moment_probe(fn, rate: float, x: np.ndarray, seed: int = 0) -> dict[str, float]:
-    """Run a learner's fn(x, rate, rng) once: the output's mean, variance and zero fraction (lesson 12)."""
-    out = np.asarray(fn(x.copy(), rate, np.random.default_rng(seed)), dtype=float)
+def _learner_output(fn, x: np.ndarray, *args) -> np.ndarray:
+    """fn(copy of x, *args) as a float array of x's shape (a ValueError names the shape otherwise)."""
+    out = np.asarray(fn(x.copy(), *args), dtype=float)
     if out.shape != x.shape:
         raise ValueError(f"the function must return x's shape {x.shape}, got {out.shape}")
-    return {"mean": float(out.mean()), "var": float(out.var()), "zeros": float(np.mean(out == 0)), "n": out.size}
+    return out
+
+
+def alpha_probe(fn, rate: float, n: int = 200_000, seed: int = 11) -> dict:
+    """Run a learner's fn(x, rate, rng) on x ~ N(0, 1): where its units land, and its moments (lesson 12).
+
+    Every unit of Alpha dropout is either a·x + b (kept) or exactly a·α' + b (dropped), so the
+    output tells which units were dropped; `mode` is the value most outputs share (the learner's
+    dropped value, whatever it is).
+    """
+    x = np.random.default_rng(seed).standard_normal(n)
+    out = _learner_output(fn, x, rate, np.random.default_rng(0))
+    a, b = alpha_affine(rate)
+
+    def share_at(value: float) -> np.ndarray:
+        return np.isclose(out, value, rtol=0.0, atol=1e-5)   # float32 rounding allowed
+
+    dropped = share_at(a * ALPHA_PRIME + b)
+    kept = ~dropped
+    values, counts = np.unique(out, return_counts=True)
+    error = float(np.abs(out[kept] - (a * x[kept] + b)).max()) if kept.any() else math.inf
+    return {"unchanged": bool(np.allclose(out, x, rtol=0.0, atol=1e-6)), "zeros": float(np.mean(out == 0)),
+            "at_alpha_prime": float(share_at(ALPHA_PRIME).mean()), "dropped": float(dropped.mean()),
+            "mode": float(values[counts.argmax()]), "mode_share": float(counts.max() / n), "kept_error": error,
+            "mean": float(out.mean()), "var": float(out.var()), "n": n}
+
+
+GAUSSIAN_PROBE_INPUTS = (0.0, 1.0, -3.0)   # a zero must stay zero; the spread must grow with |x|
+
+
+def gaussian_probe(fn, rate: float, per_value: int = 60_000, seed: int = 0) -> dict:
+    """Run a learner's fn(x, rate, rng) on x = 0, 1 and -3 (interleaved): out/x's mean, variance and zeros per x."""
+    x = np.tile(np.array(GAUSSIAN_PROBE_INPUTS), per_value)
+    out = _learner_output(fn, x, rate, np.random.default_rng(seed))
+    by_input = {}
+    for value in GAUSSIAN_PROBE_INPUTS[1:]:
+        r = out[x == value] / value                      # the multiplicative noise, if it is multiplicative
+        by_input[value] = {"mean": float(r.mean()), "var": float(r.var()), "zeros": float(np.mean(r == 0))}
+    return {"unchanged": bool(np.array_equal(out, x)), "at_zero": float(np.abs(out[x == 0]).max()),
+            "by_input": by_input, "n": per_value}
 
 
 def dropblock_probe(fn, rate: float = 0.2, block_size: int = 5, maps: int = 2000, seed: int = 0) -> dict:
-    """Run a learner's drop_block(ones (maps, 1, 16, 16), rate, block, rng): mean, dropped share and its band."""
-    x = np.ones((maps, 1, 16, 16))
-    out = np.asarray(fn(x, rate, block_size, np.random.default_rng(seed)), dtype=float)
-    if out.shape != x.shape:
-        raise ValueError(f"drop_block must return x's shape {x.shape}, got {out.shape}")
-    per_map = np.mean(out == 0, axis=(1, 2, 3))
+    """Run a learner's drop_block(x, rate, block, rng) on positive maps x (maps, 1, 16, 16) (lesson 12).
+
+    Returns the dropped share and its band, whether every map has the same zeros, whether out/x is
+    one scale per map (x · M · scale), and the mean of out/x, which renormalising makes exactly 1.
+    """
+    x = np.random.default_rng(seed + 1).uniform(0.5, 1.5, (maps, 1, 16, 16))   # never 0, not constant
+    out = _learner_output(fn, x, rate, block_size, np.random.default_rng(seed))
+    zero = out == 0
+    per_map = zero.mean(axis=(1, 2, 3))
     expected = dropblock_expected_drop(rate, block_size, 16, 16)
     # the maps are independent: their mean drop share has sd = (sd of one map's share)/sqrt(maps)
     half = 4.5 * per_map.std(ddof=1) / math.sqrt(maps)
-    return {"mean": float(out.mean()), "dropped": float(per_map.mean()), "band": (expected - half, expected + half)}
+    ratio = (out / x).reshape(maps, -1)
+    highest = np.where(zero.reshape(maps, -1), -np.inf, ratio).max(axis=1)
+    lowest = np.where(zero.reshape(maps, -1), np.inf, ratio).min(axis=1)
+    some = np.isfinite(highest)
+    return {"dropped": float(per_map.mean()), "band": (expected - half, expected + half),
+            "shared": bool(zero.any() and np.all(zero == zero[:1])),
+            "one_scale": bool(np.all(highest[some] - lowest[some] <= 1e-9 * np.abs(highest[some]))),
+            "mean_ratio": float(ratio.mean())}
 
 
 def variance_band(predicted: float, n: int, kurtosis_excess: float, z: float = 4.5) -> tuple[float, float]:
