@@ -2,6 +2,7 @@
 plausible wrong fixes fail with the right diagnosis. NumPy and PyTorch exhibits (Keras: test_bug_zoo_keras.py)."""
 from __future__ import annotations
 
+import copy
 import json
 import math
 from pathlib import Path
@@ -25,7 +26,7 @@ NOT_KERAS = [k for k in sorted(bugzoo.BUGS) if k not in KERAS_EXHIBITS]
 
 def namespace() -> dict:
     """What a lesson cell sees (the Keras tests add keras and tf)."""
-    return {"np": np, "torch": torch, "nn": nn, "F": F, "dl": dl, "exercises": lesson08}
+    return {"np": np, "torch": torch, "nn": nn, "F": F, "dl": dl, "exercises": lesson08, "copy": copy}
 
 
 def defined(code: str, name: str, extra: dict | None = None):
@@ -153,6 +154,23 @@ WRONG = [  # (exhibit, a plausible wrong fix, words its verdict must contain)
     return model(x) * 0.5''', "differ from the eval-mode"),
     (1, '''def predict(model, x):
     raise RuntimeError("oops")''', "raised RuntimeError: oops"),
+    # dropout switched off by its rate (or by removing it) instead of by eval(): right numbers, broken model
+    (1, '''def predict(model, x):
+    for module in model.modules():
+        if isinstance(module, nn.Dropout):
+            module.p = 0.0
+    return model(x)''', "had p = 0.5 and now it has p = 0"),
+    (1, '''def predict(model, x):
+    model[2] = nn.Identity()
+    return model(x)''', "no nn.Dropout at all"),
+    (1, '''def predict(model, x):
+    model[2].p = 0.0
+    scores = model(x)
+    model[2].p = 0.5
+    return scores''', "a rate of 0 is not evaluation mode"),
+    (1, '''def predict(model, x):
+    with torch.no_grad():
+        return model[3](torch.relu(model[0](x)))''', "Dropout layer never ran"),
     (2, '''def fit(model, batches, x_val, y_val, epochs=3, lr=0.1):
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     for _ in range(epochs):
@@ -192,6 +210,18 @@ WRONG = [  # (exhibit, a plausible wrong fix, words its verdict must contain)
         model.eval()
         with torch.no_grad():
             model(x_val)''', "training steps"),
+    (2, '''def fit(model, batches, x_val, y_val, epochs=3, lr=0.1):
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    model[2].p = 0.0
+    for _ in range(epochs):
+        model.train()
+        for x, y in batches:
+            optimizer.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            model(x_val)''', "with the Dropout's p = 0"),
     (3, '''class Net(nn.Module):
     def __init__(self, rate=0.5):
         super().__init__()
@@ -255,6 +285,31 @@ WRONG = [  # (exhibit, a plausible wrong fix, words its verdict must contain)
     model[3].train()
     with torch.no_grad():
         return model(x)''', "only 1 stochastic passes"),
+    # one mask for every MC pass: re-seeded inside the loop, so the passes are identical (variance 0)
+    (7, '''def mc_predict(model, x, passes=30):
+    model.eval()
+    model[3].train()
+    predictions = []
+    with torch.no_grad():
+        for _ in range(passes):
+            torch.manual_seed(0)
+            predictions.append(model(x))
+    return torch.stack(predictions).mean(0)''', "all 20 stochastic passes drew the same dropout mask"),
+    (7, '''def mc_predict(model, x, passes=30):
+    model.eval()
+    model[3].train()
+    predictions = []
+    with torch.no_grad():
+        for i in range(passes):
+            torch.manual_seed(i % 2)
+            predictions.append(model(x))
+    return torch.stack(predictions).mean(0)''', "only 2 distinct dropout masks"),
+    (7, '''def mc_predict(model, x, passes=30):
+    model.eval()
+    model[3].train()
+    model[3].p = 0.0
+    with torch.no_grad():
+        return torch.stack([model(x) for _ in range(passes)]).mean(0)''', "dropped no unit"),
     (8, '''def my_dropout(x, rate, rng):
     return x * (rng.random(x.shape) >= rate) / 0.5''', "mean output"),
     (9, '''def my_dropout(x, rate, rng):
@@ -275,6 +330,12 @@ WRONG = [  # (exhibit, a plausible wrong fix, words its verdict must contain)
         if self.mask is None:
             self.mask = self.rng.random(x.shape) >= self.rate
         return x * self.mask / (1 - self.rate)''', "does not change between calls"),
+    (12, '''class MyDropout:
+    def __init__(self, rate, seed):
+        self.rate = rate
+
+    def __call__(self, x):
+        return x''', "no unit was dropped"),
     (12, '''class MyDropout:
     def __init__(self, rate, seed):
         self.rate, self.rng = rate, np.random.default_rng(seed)
@@ -307,6 +368,9 @@ RIGHT = [  # (exhibit, a second correct fix, different from solutions.py's)
     model.eval()
     with torch.inference_mode():
         return model(x)'''),
+    (1, '''def predict(model, x):
+    with torch.no_grad():
+        return copy.deepcopy(model).eval()(x)'''),
     (2, '''def fit(model, batches, x_val, y_val, epochs=3, lr=0.1):
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     history = []
@@ -348,6 +412,11 @@ RIGHT = [  # (exhibit, a second correct fix, different from solutions.py's)
     model.apply(lambda m: m.train() if isinstance(m, nn.Dropout) else None)
     with torch.no_grad():
         return sum(model(x) for _ in range(passes)) / passes'''),
+    (7, '''def mc_predict(model, x, passes=30):
+    model.eval()
+    model[3].train()
+    with torch.no_grad():                      # all passes in one batched call
+        return model(x.repeat(passes, 1)).view(passes, len(x), -1).mean(0)'''),
     (8, '''def my_dropout(x, rate, rng):
     return dl.dropout_forward(x, rate, rng)[0]'''),
     (9, '''def my_dropout(x, rate, rng):
@@ -515,6 +584,17 @@ def test_probe_fit_tells_training_steps_from_validation_passes():
     probe = torch_probes.probe_fit(defined(bugzoo.BUGS[2].buggy_code, "fit"))
     assert (probe.train_steps, probe.expected_steps, probe.val_passes) == (12, 12, 3)
     assert probe.steps_in_eval == 8 and probe.val_in_train == 0   # epochs 2 and 3 ran in eval mode
+
+
+def test_independent_mc_passes_repeat_a_mask_with_negligible_probability():
+    # m units of the Dropout's input are non-zero; two independent passes agree on all of them with
+    # probability q**m, q = keep² + rate²; some two of 20 passes with at most C(20, 2)·q**m
+    m, rate = torch_probes.mc_active_units(), 0.3
+    assert torch_probes.mc_model()[3].p == rate
+    q = (1 - rate) ** 2 + rate ** 2
+    assert m > 500 and math.comb(20, 2) * q ** m < 1e-100
+    probe = torch_probes.probe_mc(solutions.solution_7())
+    assert probe.passes_seen == 20 and probe.distinct_masks == 20 and probe.dropped_units > 0
 
 
 def test_mc_model_has_running_stats_unlike_the_test_batch():

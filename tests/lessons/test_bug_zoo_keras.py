@@ -82,6 +82,10 @@ WRONG = [
                "        return inputs * mask / (1 - self.rate)", seed=0), "TypeError"),
     (15, layer("NumpyDropout", "pass", "return keras.random.dropout(inputs, self.rate, seed=0)", seed=0),
      "integer seed is stateless"),
+    # dropout switched off in training (rate 0, or the input returned): not blamed on the seed
+    (13, layer("SeededDropout", "self.seed_generator = keras.random.SeedGenerator(seed)",
+               "return keras.random.dropout(inputs, 0.0, seed=self.seed_generator)"), "dropped no unit"),
+    (15, layer("NumpyDropout", "pass", "return inputs", seed=0), "dropped no unit"),
     (15, layer("NumpyDropout", "self.rng = np.random.default_rng(seed)",
                "mask = self.rng.random(inputs.shape[-1]) >= self.rate\n"
                "        return inputs * mask / (1 - self.rate)", seed=0), "every example"),

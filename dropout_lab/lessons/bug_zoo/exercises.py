@@ -69,6 +69,22 @@ def check_predict(predict: Callable) -> CheckResult:
         return CheckResult(False, f"predictions repeat but differ from the eval-mode network by "
                                   f"{probe.max_reference_diff:.3f}: return model(x) after model.eval(), without extra "
                                   "scaling.")
+    if probe.rates_after != (0.5,):
+        now = ", ".join(f"p = {r:g}" for r in probe.rates_after) or "no nn.Dropout at all"
+        return CheckResult(False, f"the predictions are right, but predict changed the model: its Dropout had p = 0.5 "
+                                  f"and now it has {now}. That switches dropout off for good — every training step "
+                                  "after this predict runs without it. Leave the rate and the layers alone: "
+                                  "model.eval() switches dropout off until model.train() switches it back on.")
+    if probe.rate_zero_calls:
+        return CheckResult(False, f"{probe.rate_zero_calls} of the Dropout's {probe.dropout_calls} passes ran in "
+                                  "training mode with p = 0: a rate of 0 is not evaluation mode. The model is still "
+                                  "in train() (a BatchNorm in it would normalise with the batch's statistics and "
+                                  "rewrite its running averages), and a rate you forget to restore turns dropout off "
+                                  "for training. Call model.eval().")
+    if probe.dropout_calls == 0:
+        return CheckResult(False, "the predictions are right, but the model's Dropout layer never ran: predict "
+                                  "rebuilt the network by hand, which works for this one architecture only. "
+                                  "Call model.eval(), then model(x).")
     return CheckResult(True, "model.eval() switches every Dropout off (identity for inverted dropout): "
                              "the same input now gives the same prediction.")
 
@@ -92,6 +108,10 @@ def check_fit_modes(fit: Callable) -> CheckResult:
                                   "model.eval() stays in force until model.train() is called again, so after the first "
                                   "validation pass the network trained without dropout. Call model.train() at the "
                                   "start of every epoch (or right after validating).")
+    if probe.steps_rate_zero:
+        return CheckResult(False, f"{probe.steps_rate_zero} of {probe.train_steps} training steps ran in train() mode "
+                                  "but with the Dropout's p = 0, so nothing was dropped: dropout is off either way. "
+                                  "Leave p alone and call model.train() at the start of every epoch.")
     if probe.val_passes == 0:
         return CheckResult(False, "no validation pass ran: keep the per-epoch validation, in eval mode.")
     if probe.val_in_train:
@@ -211,11 +231,24 @@ def check_mc_predict(mc_predict: Callable) -> CheckResult:
         return CheckResult(False, "no Dropout ran in training mode: every pass is the same deterministic prediction, "
                                   "so their average is not Monte-Carlo dropout. Switch the nn.Dropout modules to "
                                   "train().")
-    if probe.dropout_in_train < 20:
-        return CheckResult(False, f"only {probe.dropout_in_train} stochastic passes for passes=20: average `passes` "
+    if probe.dropped_units == 0:
+        return CheckResult(False, "the Dropout ran in train() mode but dropped no unit in any pass: is its p 0? With "
+                                  "rate 0 every pass is the same deterministic prediction. Keep the model's rate; "
+                                  "switch the nn.Dropout modules to train().")
+    if probe.passes_seen < 20:
+        return CheckResult(False, f"only {probe.passes_seen} stochastic passes for passes=20: average `passes` "
                                   "predictions.")
-    return CheckResult(True, f"{probe.dropout_in_train} stochastic passes with every Dropout in train() and BatchNorm "
-                             "in eval(): its running averages are untouched and each row's prediction is its own.")
+    if probe.distinct_masks < probe.passes_seen:
+        seen = (f"all {probe.passes_seen} stochastic passes drew the same dropout mask: they are one thinned "
+                "network, their spread (variance across passes) is zero and their average is one prediction, not a "
+                "Monte-Carlo estimate" if probe.distinct_masks == 1 else
+                f"the {probe.passes_seen} stochastic passes drew only {probe.distinct_masks} distinct dropout masks: a "
+                "repeated mask repeats a prediction instead of sampling a new one")
+        return CheckResult(False, f"{seen}. Each pass must draw a fresh mask: do not re-seed inside the loop "
+                                  "(torch.manual_seed once before it, or not at all).")
+    return CheckResult(True, f"{probe.passes_seen} stochastic passes, each with its own mask, with every Dropout in "
+                             "train() and BatchNorm in eval(): its running averages are untouched and each row's "
+                             "prediction is its own.")
 
 
 # ---------------------------------------------------------------- the scale
@@ -322,6 +355,9 @@ def check_fresh_masks(layer_class: Callable) -> CheckResult:
     q = (1 - rate) ** 2 + rate ** 2
     if probe.first.shared:
         return CheckResult(False, SHARED[probe.first.shared])
+    if probe.first.zero_fraction == 0:
+        return CheckResult(False, f"no unit was dropped at rate {rate}: the layer drops nothing. Drop each unit "
+                                  "with probability rate, from a generator seeded once in __init__.")
     low, high = probe.agreement_band
     if probe.agreement > high:
         return CheckResult(False, f"two calls dropped the same units ({probe.agreement:.1%} of the mask agrees; "
@@ -345,6 +381,10 @@ def _keras_eager_problem(probe: keras_probes.KerasLayerProbe, rate: float) -> Ch
     q = (1 - rate) ** 2 + rate ** 2
     if probe.first.shared:
         return CheckResult(False, SHARED[probe.first.shared])
+    if probe.first.zero_fraction == 0:
+        return CheckResult(False, f"layer(x, training=True) dropped no unit at rate {rate}: in training the layer must "
+                                  "drop each unit with probability self.rate (keras.random.dropout(inputs, self.rate, "
+                                  "seed=...)), not return its input.")
     if probe.eager_agreement > probe.band[1]:
         return CheckResult(False, f"two training calls dropped the same units ({probe.eager_agreement:.1%} agree; "
                                   f"independent masks agree on keep² + rate² = {q:.0%}): keras.random.dropout with an "

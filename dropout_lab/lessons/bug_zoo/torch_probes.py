@@ -74,19 +74,31 @@ class PredictProbe:
 
     max_repeat_diff: float
     max_reference_diff: float
+    dropout_calls: int = 1           # passes through the model's nn.Dropout (or a copy of it) during predict
+    rate_zero_calls: int = 0         # ... of which in training mode with p = 0: "off" by its rate, not by eval()
+    rates_after: tuple[float, ...] = (0.5,)   # p of every nn.Dropout in the model once predict has run
 
 
 @single_threaded
 def probe_predict(predict: Callable, seed: int = 0) -> PredictProbe:
-    """Call `predict(model, x)` twice on a model left in training mode (lesson 08)."""
+    """Call `predict(model, x)` twice on a model left in training mode; watch its Dropout (lesson 08).
+
+    A pre-hook on the Dropout records its mode and rate at every pass (a deep copy of the model
+    copies the hook too); afterwards the model's Dropout layers and their rates are listed, so a
+    predict that sets p = 0 or swaps the layer out (dropout off for good) is seen.
+    """
     torch = load("torch")
     model, x = reference_model(seed), torch_inputs()
     reference = copy.deepcopy(model).eval()
     with torch.no_grad():
         expected = to_numpy(reference(x))
+    passes: list[tuple[bool, float]] = []
+    model[2].register_forward_pre_hook(lambda module, args: passes.append((module.training, float(module.p))))
     with seeded_torch(seed + 2):
         first, second = to_numpy(predict(model, x)), to_numpy(predict(model, x))
-    return PredictProbe(_max_diff(first, second), _max_diff(first, expected))
+    rates = tuple(float(m.p) for m in model.modules() if isinstance(m, torch.nn.Dropout))
+    return PredictProbe(_max_diff(first, second), _max_diff(first, expected), len(passes),
+                        sum(training and p == 0 for training, p in passes), rates)
 
 
 # ---------------------------------------------------------------- exhibit 2: train() after validation
@@ -102,6 +114,7 @@ class FitProbe:
     container_only: int        # ... of which the model itself said training=True (model.training = True)
     val_passes: int
     val_in_train: int          # validation passes that ran with the Dropout in training mode
+    steps_rate_zero: int = 0   # training steps in train() mode but with the Dropout's p = 0 (drops nothing)
 
 
 def _fit_setup(seed: int):
@@ -121,16 +134,17 @@ def probe_fit(fit: Callable, epochs: int = 3, seed: int = 0) -> FitProbe:
     """
     model = reference_model(seed)
     batches, x_val, y_val = _fit_setup(seed + 1)
-    records: list[tuple[int, bool, bool]] = []
+    records: list[tuple[int, bool, bool, float]] = []
     dropout = model[2]
     dropout.register_forward_pre_hook(lambda module, args: records.append(
-        (int(args[0].shape[0]), module.training, model.training)))
+        (int(args[0].shape[0]), module.training, model.training, float(module.p))))
     with seeded_torch(seed + 2):
         fit(model, batches, x_val, y_val, epochs=epochs)
     steps = [r for r in records if r[0] == 16]
     vals = [r for r in records if r[0] == 40]
     return FitProbe(len(steps), epochs * len(batches), sum(not r[1] for r in steps),
-                    sum((not r[1]) and r[2] for r in steps), len(vals), sum(r[1] for r in vals))
+                    sum((not r[1]) and r[2] for r in steps), len(vals), sum(r[1] for r in vals),
+                    sum(r[1] and r[3] == 0 for r in steps))
 
 
 # ---------------------------------------------------------------- exhibits 3-5: functional dropout in a module
@@ -230,23 +244,62 @@ class MCProbe:
     dropout_in_train: int
     running_stats_change: float     # largest change of BatchNorm's running mean / variance
     shape_ok: bool
+    stochastic_rows: int = 0        # rows that went through the Dropout in training mode (passes × batch rows)
+    dropped_units: int = 0          # ... units it zeroed there that were not 0 already
+    distinct_masks: int = 0         # distinct keep-patterns among those passes (a pass = batch rows in a row)
+    rows: int = 32                  # the batch size: stochastic_rows // rows predictions per example
+
+    @property
+    def passes_seen(self) -> int:
+        return self.stochastic_rows // self.rows
+
+
+def mc_active_units(seed: int = 0) -> int:
+    """How many of the Dropout's inputs are non-zero for probe_mc's batch (eval mode): the units a mask shows on.
+
+    Two independent passes drop those m units alike with probability q**m, q = keep² + rate²;
+    among k passes some two repeat a mask with probability at most C(k, 2)·q**m.
+    """
+    torch = load("torch")
+    model, x = mc_model(seed), torch_inputs(rows=32)
+    with torch.no_grad():
+        return int((model[:3](x) != 0).sum())
 
 
 @single_threaded
 def probe_mc(mc_predict: Callable, passes: int = 20, seed: int = 0) -> MCProbe:
-    """Run `mc_predict(model, x, passes)` on mc_model() with hooks recording each module's mode (lesson 08)."""
+    """Run `mc_predict(model, x, passes)` on mc_model() with hooks recording each module's mode (lesson 08).
+
+    A forward hook on the Dropout keeps every training-mode pass's keep-pattern, so passes that
+    repeat one mask (re-seeding inside the loop) are counted, and also one batched call over
+    x repeated `passes` times is read as `passes` predictions.
+    """
     torch = load("torch")
     model, x = mc_model(seed), torch_inputs(rows=32)
     bn, dropout = model[1], model[3]
     before = torch.cat([bn.running_mean, bn.running_var]).clone()
     modes: dict[str, list[bool]] = {"bn": [], "dropout": []}
+    kept: list[np.ndarray] = []       # training-mode Dropout output != 0, rows of every pass in order
+    dropped = [0]
     bn.register_forward_pre_hook(lambda module, args: modes["bn"].append(module.training))
     dropout.register_forward_pre_hook(lambda module, args: modes["dropout"].append(module.training))
+
+    def watch(module, args, output):
+        if module.training:
+            given, out = to_numpy(args[0]) != 0, to_numpy(output) != 0
+            kept.append(out.reshape(len(out), -1))
+            dropped[0] += int((given & ~out).sum())
+
+    dropout.register_forward_hook(watch)
     with seeded_torch(seed + 2):
         out = mc_predict(model, x, passes=passes)
     change = _max_diff(torch.cat([bn.running_mean, bn.running_var]), before)
+    rows = len(x)
+    pattern = np.concatenate(kept) if kept else np.zeros((0, 1), dtype=bool)
+    whole = len(pattern) // rows * rows
+    distinct = len(np.unique(pattern[:whole].reshape(whole // rows, -1), axis=0)) if whole else 0
     return MCProbe(len(modes["bn"]), sum(modes["bn"]), len(modes["dropout"]), sum(modes["dropout"]), change,
-                   tuple(getattr(out, "shape", ())) == (32, 3))
+                   tuple(getattr(out, "shape", ())) == (32, 3), len(pattern), dropped[0], distinct, rows)
 
 
 # ---------------------------------------------------------------- exhibit 16: dropout before BatchNorm
