@@ -16,8 +16,9 @@ PARALLEL := -n 2 --dist loadfile
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(ROOT_FLAG)
 
+# --durations=20 lists the slowest tests at the end, so a slow new lesson shows up in CI's log.
 test: setup browser lint
-	$(BIN)/python -m pytest tests notebooks $(NBVAL) $(PARALLEL)
+	$(BIN)/python -m pytest tests notebooks $(NBVAL) $(PARALLEL) --durations=20
 
 # An instructor's inner loop: lint, the shared unit tests, one lesson's own tests, its notebook
 # under strict nbval and its dashboards in the browser.   make test-fast LESSON=03
