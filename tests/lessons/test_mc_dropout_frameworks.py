@@ -177,19 +177,28 @@ def test_the_lesson_cells_hold_the_buggy_snippets():
         assert f"{bug.buggy_code}\n\n{exercises.check_call(number)}" in cells, bug.title
 
 
-MC_OTHER_WAY = '''
+MC_RIGHT = {
+    "restores the model's own mode": '''
 def mc_predict(model, x, k):
+    was_training = model.training
     model.eval()
     for m in model.modules():
         if isinstance(m, torch.nn.Dropout):
             m.train()
     with torch.no_grad():
         out = [torch.nn.functional.softmax(model(x), dim=1) for _ in range(k)]
+    model.train(was_training)
     return torch.stack(out).numpy()
-'''
+''',
+    "one batch of k·n rows": '''
+def mc_predict(model, x, k):
+    with switches.mc_dropout(model), torch.no_grad():
+        return torch.softmax(model(x.repeat(k, 1)), dim=-1).reshape(k, len(x), -1)
+''',
+}
 
 MC_WRONG = {
-    "eval only": ('''
+    "eval only: dropout off, zero variance": ('''
 def mc_predict(model, x, k):
     model.eval()
     with torch.no_grad():
@@ -197,8 +206,7 @@ def mc_predict(model, x, k):
 ''', "dropout never ran"),
     "logits": ('''
 def mc_predict(model, x, k):
-    switches.enable_mc_dropout(model)
-    with torch.no_grad():
+    with switches.mc_dropout(model), torch.no_grad():
         return torch.stack([model(x) for _ in range(k)])
 ''', "softmax"),
     "train then restore": ('''
@@ -208,14 +216,50 @@ def mc_predict(model, x, k):
         out = torch.stack([torch.softmax(model(x), dim=-1) for _ in range(k)])
     model.eval()
     return out
+''', "BatchNorm ran in training mode (the model was handed over in eval() mode)"),
+    "train, running statistics put back": ('''
+def mc_predict(model, x, k):
+    state = {name: value.clone() for name, value in model.state_dict().items()}
+    model.train()
+    with torch.no_grad():
+        out = torch.stack([torch.softmax(model(x), dim=-1) for _ in range(k)])
+    model.load_state_dict(state)
+    model.eval()
+    return out
 ''', "BatchNorm ran in training mode"),
+    "dropout on, the rest left as handed over": ('''
+def mc_predict(model, x, k):
+    for m in model.modules():
+        if isinstance(m, torch.nn.Dropout):
+            m.train()
+    with torch.no_grad():
+        out = torch.stack([torch.softmax(model(x), dim=-1) for _ in range(k)])
+    for m in model.modules():
+        if isinstance(m, torch.nn.Dropout):
+            m.eval()
+    return out
+''', "the model was handed over in train() mode"),
     "one pass repeated": ('''
 def mc_predict(model, x, k):
-    switches.enable_mc_dropout(model)
-    with torch.no_grad():
+    with switches.mc_dropout(model), torch.no_grad():
         p = torch.softmax(model(x), dim=-1)
     return torch.stack([p] * k)
 ''', "identical"),
+    "two masks, each reused": ('''
+def mc_predict(model, x, k):
+    outs = []
+    with switches.mc_dropout(model), torch.no_grad():
+        for t in range(k):
+            with dl.frameworks.seeded_torch(t % 2):
+                outs.append(torch.softmax(model(x), dim=-1))
+    return torch.stack(outs)
+''', "passes 0 and 2 are identical bit for bit"),
+    "modes not put back": ('''
+def mc_predict(model, x, k):
+    switches.enable_mc_dropout(model)
+    with torch.no_grad():
+        return torch.stack([torch.softmax(model(x), dim=-1) for _ in range(k)])
+''', "left it in other modes"),
     "raises": ('''
 def mc_predict(model, x, k):
     return model(x, k)
@@ -223,39 +267,202 @@ def mc_predict(model, x, k):
 }
 
 
-def test_mc_predict_check_takes_another_right_answer_and_names_each_wrong_one():
-    assert exercises.check_mc_predict(defined(MC_OTHER_WAY, "mc_predict")).passed
-    for name, (code, message) in MC_WRONG.items():
-        result = exercises.check_mc_predict(defined(code, "mc_predict"))
-        assert not result.passed and message in result.message, (name, result.message)
+@pytest.mark.parametrize("name", sorted(MC_RIGHT))
+def test_mc_predict_check_takes_other_right_answers(name):
+    result = exercises.check_mc_predict(defined(MC_RIGHT[name], "mc_predict"))
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize("name", sorted(MC_WRONG))
+def test_mc_predict_check_names_each_wrong_answer(name):
+    code, message = MC_WRONG[name]
+    result = exercises.check_mc_predict(defined(code, "mc_predict"))
+    assert not result.passed and message in result.message, (name, result.message)
+
+
+def test_mc_predict_check_unanswered_and_bad_start():
     assert exercises.check_mc_predict(...) is dl.ui.checks.NOT_ANSWERED
+    with pytest.raises(ValueError, match="start"):
+        switches.probe_mc_predict(lambda model, x, k: None, start="training")
 
 
-def test_entropy_check_other_right_answer_and_wrong_ones():
-    from scipy.special import entr
-    assert exercises.check_entropy(lambda probs: entr(probs.mean(axis=0)).sum(axis=-1)).passed
-    expected = exercises.check_entropy(lambda probs: compute.entropy(probs).mean(axis=0))
-    assert not expected.passed and "expected entropy" in expected.message
-    bits = exercises.check_entropy(lambda probs: compute.entropy(probs.mean(axis=0)) / np.log(2))
-    assert not bits.passed and "natural log" in bits.message
-    assert "shape" in exercises.check_entropy(lambda probs: compute.entropy(probs.mean(axis=0)).sum()).message
-    assert "raised" in exercises.check_entropy(lambda probs: probs.nope).message
+@pytest.mark.parametrize("start", [False, True])
+def test_mc_dropout_context_switches_only_dropout_and_puts_every_mode_back(start):
+    model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.Dropout(0.3), nn.Sequential(nn.Dropout1d(0.1)))
+    model.train(start)
+    model[1].train(not start)                  # mixed modes must come back mixed, module by module
+    before = switches.module_modes(model)
+    with switches.mc_dropout(model) as inside:
+        assert inside is model
+        assert [m.training for m in model.modules() if not isinstance(m, nn.Sequential)] == [False, False, True, True]
+    assert switches.module_modes(model) == before
+    with pytest.raises(RuntimeError), switches.mc_dropout(model):
+        raise RuntimeError("a pass that fails")
+    assert switches.module_modes(model) == before
 
 
-KERAS_OTHER_WAY = '''
+def test_first_repeat_finds_the_first_equal_pair():
+    out = np.array([[0.0], [1.0], [2.0], [1.0], [0.0]])
+    assert switches.first_repeat(out) == (1, 3)
+    assert switches.first_repeat(out[:3]) is None
+
+
+def test_the_probe_hands_over_the_mode_it_names():
+    seen = []
+    for start in ("eval", "train"):
+        switches.probe_mc_predict(lambda model, x, k: seen.append(switches.module_modes(model)) or
+                                  torch.full((k, len(x), 10), 0.1), start=start)
+    assert set(seen[0].values()) == {False} and set(seen[1].values()) == {True}
+
+
+# ---------------------------------------------------------------- the Keras check
+
+
+def keras_softmax(model, x):
+    return keras.ops.convert_to_numpy(keras.ops.softmax(model(x)))
+
+
+def test_keras_probe_models_logits_are_its_inference_and_training_batchnorm():
+    model, x, inference, training = switches.keras_probe_model()
+    keep = 1 - switches.PROBE_RATE
+    bn, dense = model.get_layer("bn"), model.get_layer("dense")
+    assert np.abs(keras.ops.convert_to_numpy(model(x, training=False)) - inference * keep).max() < 1e-4
+    moving = [np.array(w) for w in bn.get_weights()]
+    batch = keras.ops.convert_to_numpy(bn(dense(x), training=True))
+    bn.set_weights(moving)
+    assert np.abs(batch - training * keep).max() < 1e-4
+    assert np.abs(inference - training).max() > 1.0          # the two modes differ by whole logits
+
+
+def test_read_masks_reads_back_known_masks_and_rejects_other_logits():
+    rng = np.random.default_rng(3)
+    kept_logits = rng.normal(0, 2, (6, 10))
+    masks = rng.random((5, 6, 10)) >= 0.3
+    masks[0, 0] = True                                     # a row with every unit kept
+    masks[1, 1] = False                                    # and one with every unit dropped (uniform softmax)
+    probs = compute.softmax_passes(masks * kept_logits)
+    fits, read = switches.read_masks(probs, kept_logits)
+    assert fits.all()
+    assert np.array_equal(read[:, 2:], masks[:, 2:]) and read[0, 0].all() and not read[1, 1].any()
+    other = compute.softmax_passes(masks * (kept_logits + rng.normal(0, 0.5, kept_logits.shape)))
+    assert not switches.read_masks(other, kept_logits)[0][:, 2:].any()
+
+
+KERAS_RIGHT = {
+    "BN frozen, then unfrozen": '''
+def keras_mc_predict(model, x, k):
+    frozen = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    for layer in frozen:
+        layer.trainable = False       # Keras: a frozen BatchNorm runs in inference even under training=True
+    try:
+        return np.stack([keras.ops.convert_to_numpy(keras.ops.softmax(model(x, training=True))) for _ in range(k)])
+    finally:
+        for layer in frozen:
+            layer.trainable = True
+''',
+    "AlwaysDropout clone through predict": '''
+def keras_mc_predict(model, x, k):
+    mc = switches.keras_always_dropout(model)
+    return np.stack([keras.ops.convert_to_numpy(keras.ops.softmax(mc.predict(x, verbose=0))) for _ in range(k)])
+''',
+}
+
+KERAS_WRONG = {
+    "model(x): dropout off": ('''
+def keras_mc_predict(model, x, k):
+    return np.stack([keras.ops.convert_to_numpy(keras.ops.softmax(model(x))) for _ in range(k)])
+''', "identical"),
+    "model(x, training=True)": ('''
+def keras_mc_predict(model, x, k):
+    return np.stack([keras.ops.convert_to_numpy(keras.ops.softmax(model(x, training=True))) for _ in range(k)])
+''', "moving mean moved"),
+    "a clone called with training=True": ('''
+def keras_mc_predict(model, x, k):
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    return np.stack([keras.ops.convert_to_numpy(keras.ops.softmax(clone(x, training=True))) for _ in range(k)])
+''', "BatchNormalization ran in training mode"),
+    "training=True, weights put back": ('''
+def keras_mc_predict(model, x, k):
+    weights = model.get_weights()
+    out = np.stack([keras.ops.convert_to_numpy(keras.ops.softmax(model(x, training=True))) for _ in range(k)])
+    model.set_weights(weights)
+    return out
+''', "BatchNormalization ran in training mode"),
+    "AlwaysDropout clone called with training=True": ('''
+def keras_mc_predict(model, x, k):
+    mc = switches.keras_always_dropout(model)
+    return np.stack([keras.ops.convert_to_numpy(keras.ops.softmax(mc(x, training=True))) for _ in range(k)])
+''', "BatchNormalization ran in training mode"),
+    "every layer called with training=True": ('''
+def keras_mc_predict(model, x, k):
+    inputs = keras.Input(model.inputs[0].shape[1:])
+    h = inputs
+    for layer in model.layers[1:]:
+        h = layer(h, training=True)
+    mc = keras.Model(inputs, h)
+    return np.stack([keras.ops.convert_to_numpy(keras.ops.softmax(mc(x))) for _ in range(k)])
+''', "BatchNormalization ran in training mode"),
+    "Dropout(0.5) hard-coded in the clone": ('''
+def keras_mc_predict(model, x, k):
+    always = switches.always_dropout_class()
+    def swap(layer):
+        if isinstance(layer, keras.layers.Dropout):
+            return always(0.5)
+        return layer.__class__.from_config(layer.get_config())
+    mc = keras.models.clone_model(model, clone_function=swap)
+    mc.set_weights(model.get_weights())
+    return np.stack([keras.ops.convert_to_numpy(keras.ops.softmax(mc(x))) for _ in range(k)])
+''', "the model's own rate (0.3 here"),
+    "clone without the weights": ('''
+def keras_mc_predict(model, x, k):
+    always = switches.always_dropout_class()
+    def swap(layer):
+        kind = always if isinstance(layer, keras.layers.Dropout) else layer.__class__
+        return kind.from_config(layer.get_config())
+    mc = keras.models.clone_model(model, clone_function=swap)
+    return np.stack([keras.ops.convert_to_numpy(keras.ops.softmax(mc(x))) for _ in range(k)])
+''', "set_weights"),
+    "a fresh clone (same seed) per pass": ('''
+def keras_mc_predict(model, x, k):
+    passes = [keras.ops.softmax(switches.keras_always_dropout(model)(x)) for _ in range(k)]
+    return np.stack([keras.ops.convert_to_numpy(p) for p in passes])
+''', "used the same dropout mask"),
+    "BN frozen and left frozen": ('''
 def keras_mc_predict(model, x, k):
     for layer in model.layers:
         if isinstance(layer, keras.layers.BatchNormalization):
-            layer.trainable = False          # Keras: a frozen BatchNorm runs in inference even under training=True
+            layer.trainable = False
     return np.stack([keras.ops.convert_to_numpy(keras.ops.softmax(model(x, training=True))) for _ in range(k)])
-'''
+''', "bn.trainable"),
+    "logits": ('''
+def keras_mc_predict(model, x, k):
+    mc = switches.keras_always_dropout(model)
+    return np.stack([keras.ops.convert_to_numpy(mc(x)) for _ in range(k)])
+''', "do not sum to 1"),
+    "one pass": ('''
+def keras_mc_predict(model, x, k):
+    return keras.ops.convert_to_numpy(keras.ops.softmax(switches.keras_always_dropout(model)(x)))
+''', "shape (8, 32, 10)"),
+    "raises": ('''
+def keras_mc_predict(model, x, k):
+    return model.nope
+''', "raised"),
+}
 
 
-def test_keras_check_other_right_answer_and_wrong_ones():
-    assert exercises.check_keras_mc_predict(defined(KERAS_OTHER_WAY, "keras_mc_predict")).passed
-    plain = exercises.check_keras_mc_predict(
-        lambda model, x, k: np.stack([keras.ops.convert_to_numpy(keras.ops.softmax(model(x))) for _ in range(k)]))
-    assert not plain.passed and "identical" in plain.message
-    raw = exercises.check_keras_mc_predict(lambda model, x, k: np.stack([np.asarray(model(x)) for _ in range(k)]))
-    assert not raw.passed
-    assert "raised" in exercises.check_keras_mc_predict(lambda model, x, k: model.nope).message
+@pytest.mark.parametrize("name", sorted(KERAS_RIGHT))
+def test_keras_check_takes_other_right_answers(name):
+    result = exercises.check_keras_mc_predict(defined(KERAS_RIGHT[name], "keras_mc_predict"))
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize("name", sorted(KERAS_WRONG))
+def test_keras_check_names_each_wrong_answer(name):
+    code, message = KERAS_WRONG[name]
+    result = exercises.check_keras_mc_predict(defined(code, "keras_mc_predict"))
+    assert not result.passed and message in result.message, (name, result.message)
+
+
+def test_keras_check_unanswered():
+    assert exercises.check_keras_mc_predict(...) is dl.ui.checks.NOT_ANSWERED

@@ -549,9 +549,8 @@ BUGS: dict[int, Bug] = {bug.number: bug for bug in (
     Bug(5, "One seed for every pass", "all k passes are identical: variance 0, mutual information 0",
         '''def mc_predict(model, x, k):
     """k softmax outputs of a torch model with dropout on, shape (k, n, classes)."""
-    switches.enable_mc_dropout(model)
     outs = []
-    with torch.no_grad():
+    with switches.mc_dropout(model), torch.no_grad():   # only dropout on; modes put back afterwards
         for _ in range(k):
             with dl.frameworks.seeded_torch(0):   # BUG?
                 outs.append(torch.softmax(model(x), dim=-1))

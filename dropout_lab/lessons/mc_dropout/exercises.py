@@ -61,31 +61,57 @@ def check_auroc(answer: object) -> CheckResult:
 
 
 def check_mc_predict(mc_predict: Callable) -> CheckResult:
-    """Exhibits 4 and 5: mc_predict(model, x, k) must run dropout (fresh masks) with BatchNorm in eval mode."""
+    """Exhibits 4 and 5: mc_predict(model, x, k) must run dropout (fresh masks) with BatchNorm in eval mode, on a
+    model handed over in eval mode and on one handed over in train mode, and leave each as it found it."""
     if is_unanswered(mc_predict):
         return NOT_ANSWERED
-    try:
-        probe = switches.probe_mc_predict(mc_predict)
-    except Exception as error:  # the learner's code: report, never crash the lesson
-        return _crashed(error)
+    for start in ("eval", "train"):
+        try:
+            probe = switches.probe_mc_predict(mc_predict, start=start)
+        except Exception as error:  # the learner's code: report, never crash the lesson
+            return _crashed(error)
+        verdict = _mc_verdict(probe)
+        if verdict is not None:
+            return verdict
+    return CheckResult(True, "dropout on, BatchNorm frozen in eval mode, a fresh mask on every pass: k samples of "
+                             "the thinned networks; and the model comes back in the modes it was handed over in "
+                             "(eval, or train right after a training loop).")
+
+
+def _mc_verdict(probe: switches.MCProbe) -> CheckResult | None:
+    """What is wrong with one probe of mc_predict, or None."""
+    handed = f"the model was handed over in {probe.start}() mode"
     if probe.shape != probe.expected_shape or not probe.rows_sum_to_one:
         return CheckResult(False, f"return k softmax outputs stacked, shape {probe.expected_shape} (k, n, classes); "
                                   f"got shape {probe.shape}" + ("" if probe.rows_sum_to_one else
                                                                  " whose rows do not sum to 1 (apply softmax)."))
     if True in probe.bn_modes or probe.bn_change > 0:
-        return CheckResult(False, f"BatchNorm ran in training mode: it normalised each batch by its own statistics "
-                                  f"and its running statistics moved (by up to {probe.bn_change:.3g}). model.train() "
-                                  "switches every module; put the model in eval() and only the dropout modules "
-                                  "back in train() (switches.enable_mc_dropout).")
+        fix = ("model.train() switches every module; put the model in eval() and only the dropout modules back "
+               "in train()" if probe.start == "eval" else
+               "switching only the dropout modules on is not enough when the rest is still in train(): call "
+               "model.eval() first, then the dropout modules train()")
+        return CheckResult(False, f"BatchNorm ran in training mode ({handed}): it normalised each batch by its own "
+                                  f"statistics and its running statistics moved (by up to {probe.bn_change:.3g}). "
+                                  f"{fix} (with switches.mc_dropout(model): does both and restores the modes).")
     if probe.dropout_modes != frozenset({True}):
-        return CheckResult(False, "dropout never ran: in eval() mode every Dropout is the identity. Switch the "
-                                  "dropout modules back to train().")
+        return CheckResult(False, f"dropout never ran ({handed}): in eval() mode every Dropout is the identity. "
+                                  "Switch the dropout modules back to train().")
     if probe.max_sd == 0.0:
         return CheckResult(False, "all k passes are identical (sd 0 everywhere): the random generator is re-seeded "
                                   "before every pass, so every pass draws the same mask. Seed once, outside the "
                                   "loop, and keep drawing.")
-    return CheckResult(True, "dropout on, BatchNorm frozen in eval mode, a fresh mask on every pass: k samples of "
-                             "the thinned networks, and the model you hand back is the one you were given.")
+    if probe.repeated is not None:
+        s, t = probe.repeated
+        return CheckResult(False, f"passes {s} and {t} are identical bit for bit: they reused one mask (a seed set "
+                                  "inside the loop repeats). Every pass needs a fresh mask: seed once, outside the "
+                                  "loop.")
+    if probe.changed_modes:
+        names = ", ".join(probe.changed_modes[:4]) + (", ..." if len(probe.changed_modes) > 4 else "")
+        return CheckResult(False, f"the passes are right, but {handed} and your function left it in other modes "
+                                  f"({names}): whoever calls model(x) next gets random dropout, or a frozen "
+                                  "BatchNorm in the middle of training. Save every module's mode and put it back "
+                                  "afterwards (with switches.mc_dropout(model): does it).")
+    return None
 
 
 def check_entropy(predictive_entropy: Callable) -> CheckResult:
@@ -119,7 +145,9 @@ def check_entropy(predictive_entropy: Callable) -> CheckResult:
 
 
 def check_keras_mc_predict(keras_mc_predict: Callable) -> CheckResult:
-    """Exhibit 7: keras_mc_predict(model, x, k) must run dropout while BatchNormalization stays in inference."""
+    """Exhibit 7: keras_mc_predict(model, x, k) must run ONLY dropout: every pass must be the network with
+    BatchNormalization in inference mode and a fresh mask at the model's rate, and the model must come back
+    unchanged. Checked on switches.keras_probe_model, whose logits show each pass's mask."""
     if is_unanswered(keras_mc_predict):
         return NOT_ANSWERED
     try:
@@ -128,16 +156,41 @@ def check_keras_mc_predict(keras_mc_predict: Callable) -> CheckResult:
         return _crashed(error)
     if probe.shape != probe.expected_shape or not probe.rows_sum_to_one:
         return CheckResult(False, f"return k softmax outputs stacked as a NumPy array of shape {probe.expected_shape}; "
-                                  f"got shape {probe.shape}.")
-    if probe.bn_change > 0:
-        return CheckResult(False, f"BatchNormalization's moving mean moved (by up to {probe.bn_change:.3g}): "
-                                  "training=True reaches every layer, BatchNorm included, so it used batch statistics "
-                                  "and updated its moving ones. Make only the Dropout layers drop (a Dropout "
-                                  "subclass that always drops, swapped in with keras.models.clone_model).")
-    if probe.max_sd == 0.0:
-        return CheckResult(False, "all k passes are identical: dropout is not running.")
-    return CheckResult(True, "dropout on in every pass, BatchNormalization left in inference mode with its moving "
-                             "statistics untouched.")
+                                  f"got shape {probe.shape}" + ("" if probe.shape != probe.expected_shape else
+                                                                 " whose rows do not sum to 1 (apply softmax)."))
+    if probe.deterministic:
+        return CheckResult(False, "all k passes are identical: they are the inference network itself, dropout is "
+                                  "not running (a Keras model called without training=True, or through predict, "
+                                  "runs every Dropout as the identity).")
+    if probe.inference_fit < 1.0:
+        if probe.training_fit == 1.0:
+            moved = (f" and its moving mean moved by up to {probe.bn_change:.3g}" if probe.bn_change > 0 else
+                     " (the model you were given shows no trace: a clone, or weights put back, hides it, the "
+                     "outputs do not)")
+            return CheckResult(False, "BatchNormalization ran in training mode: the passes are normalised by the "
+                                      f"batch's own statistics{moved}. training=True reaches every layer, in a "
+                                      "clone too. Make only the Dropout layers drop (a Dropout subclass that "
+                                      "always drops, swapped in with keras.models.clone_model) and call the model "
+                                      "without training=True.")
+        return CheckResult(False, f"{100 * (1 - probe.inference_fit):.0f} % of the (pass, input) rows are not this "
+                                  "network with only its dropout on: each pass must be the inference-mode network "
+                                  f"with units dropped at the model's own rate ({probe.rate:g} here, from the "
+                                  "layer's config) and survivors scaled by 1/(1 − rate). A clone needs the "
+                                  "model's weights (set_weights), and BatchNormalization must stay in inference.")
+    if not probe.dropped:
+        return CheckResult(False, "no pass dropped a unit: dropout is not running.")
+    if probe.repeated is not None:
+        s, t = probe.repeated
+        return CheckResult(False, f"passes {s} and {t} used the same dropout mask: re-seeding before each pass, "
+                                  "or a fresh clone for each pass (its Dropout starts again from the same seed), "
+                                  "repeats it. Every pass needs a fresh mask: build once, then call k times.")
+    if probe.changed:
+        return CheckResult(False, f"the passes are right, but your function changed the model it was given "
+                                  f"({', '.join(probe.changed)}): a frozen BatchNormalization no longer learns in "
+                                  "a later fit. Put what you change back afterwards (try/finally), or work on a "
+                                  "clone.")
+    return CheckResult(True, "every pass is the network with BatchNormalization in inference mode and a fresh "
+                             "dropout mask at the model's rate, and the model you were given is unchanged.")
 
 
 CHECKS = {4: check_mc_predict, 5: check_mc_predict, 6: check_entropy, 7: check_keras_mc_predict}

@@ -39,12 +39,17 @@ def solution_4():
 
     def mc_predict(model, x, k):
         """k softmax outputs of a torch model with dropout on, shape (k, n, classes)."""
+        modes = [(module, module.training) for module in model.modules()]   # to hand the model back as it came
         model.eval()                                   # BatchNorm: running statistics, frozen
         for module in model.modules():
             if isinstance(module, torch.nn.modules.dropout._DropoutNd):
                 module.train()                         # only the dropout layers drop
-        with torch.no_grad():
-            return torch.stack([torch.softmax(model(x), dim=-1) for _ in range(k)])
+        try:
+            with torch.no_grad():
+                return torch.stack([torch.softmax(model(x), dim=-1) for _ in range(k)])
+        finally:
+            for module, mode in modes:
+                module.training = mode
     return mc_predict
 
 
@@ -54,9 +59,9 @@ def solution_5():
 
     def mc_predict(model, x, k):
         """k softmax outputs of a torch model with dropout on, shape (k, n, classes)."""
-        switches.enable_mc_dropout(model)
         outs = []
-        with torch.no_grad(), dl.frameworks.seeded_torch(0):   # seed ONCE: reproducible, and every pass differs
+        # only dropout on, modes put back afterwards; seeded ONCE: reproducible, and every pass differs
+        with switches.mc_dropout(model), torch.no_grad(), dl.frameworks.seeded_torch(0):
             for _ in range(k):
                 outs.append(torch.softmax(model(x), dim=-1))
         return torch.stack(outs)

@@ -109,6 +109,24 @@ def enable_mc_dropout(model):
     return model
 
 
+@contextmanager
+def mc_dropout(model) -> Iterator[object]:
+    """Inside the block only the dropout modules are in train mode; afterwards every module's mode is put back
+    as it was, train or eval, module by module (lesson 09)."""
+    modes = [(module, module.training) for module in model.modules()]
+    enable_mc_dropout(model)
+    try:
+        yield model
+    finally:
+        for module, mode in modes:   # Module.train(mode) would recurse into the children: set each one
+            module.training = mode
+
+
+def module_modes(model) -> dict[str, bool]:
+    """Every module's `training` flag, by name ('' is the model itself) (lesson 09)."""
+    return {name: bool(module.training) for name, module in model.named_modules()}
+
+
 def torch_passes(model, x: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
     """Softmax outputs of k forward passes in the model's CURRENT mode, shape (k, n, classes) (lesson 09)."""
     torch = load("torch")
@@ -397,8 +415,9 @@ def probe_inputs(n: int = 32, seed: int = 0):
 
 @dataclass(frozen=True)
 class MCProbe:
-    """What a learner's mc_predict(model, x, k) did (lesson 09)."""
+    """What a learner's mc_predict(model, x, k) did to a model handed over in `start` mode (lesson 09)."""
 
+    start: str                      # "eval" or "train": the mode the model was in when the learner got it
     shape: tuple[int, ...]
     expected_shape: tuple[int, int, int]
     rows_sum_to_one: bool
@@ -406,47 +425,143 @@ class MCProbe:
     dropout_modes: frozenset[bool]  # Dropout's `training` during the calls (must be {True})
     bn_change: float                # largest change of a BatchNorm running statistic (must be 0)
     max_sd: float                   # largest sd over the k passes of any probability (must be > 0)
+    repeated: tuple[int, int] | None   # the first two passes that are bit for bit equal (must be None)
+    changed_modes: tuple[str, ...]  # modules whose `training` differs after the call (must be empty)
 
 
-def probe_mc_predict(fn: Callable, k: int = 8) -> MCProbe:
-    """Run fn(model, x, k) on the reference model, watching every BatchNorm and Dropout call (lesson 09)."""
+def first_repeat(out: np.ndarray) -> tuple[int, int] | None:
+    """The first pair (s, t), s < t, of passes out[s] == out[t] bit for bit, or None (lesson 09)."""
+    for t in range(1, len(out)):
+        for s in range(t):
+            if np.array_equal(out[s], out[t]):
+                return s, t
+    return None
+
+
+def probe_mc_predict(fn: Callable, k: int = 8, start: str = "eval") -> MCProbe:
+    """Run fn(model, x, k) on the reference model handed over in `start` mode ("eval", or "train" as right after
+    a training loop), watching every BatchNorm and Dropout call and the modes left behind (lesson 09)."""
+    if start not in ("eval", "train"):
+        raise ValueError(f"start must be 'eval' or 'train', got {start!r}")
     torch = load("torch")
     nn = torch.nn
     model, x = reference_model(), probe_inputs()
+    model.train(start == "train")
     seen = {"bn": set(), "dropout": set()}
     for module in model.modules():
         kind = "bn" if isinstance(module, nn.modules.batchnorm._BatchNorm) else \
             "dropout" if isinstance(module, nn.modules.dropout._DropoutNd) else None
         if kind:
             module.register_forward_pre_hook(lambda m, _inputs, kind=kind: seen[kind].add(bool(m.training)))
-    start = bn_state(model)
+    start_state, start_modes = bn_state(model), module_modes(model)
     with seeded_torch(12345):   # the learner's masks come from torch's generator: seeded, so the check repeats
         out = fn(model, x, k)
     out = np.asarray(out.detach().numpy() if hasattr(out, "detach") else out, dtype=np.float64)
     sums_ok = out.ndim == 3 and bool(np.allclose(out.sum(axis=-1), 1.0, atol=1e-4))
-    return MCProbe(out.shape, (k, len(x), 10), sums_ok, frozenset(seen["bn"]), frozenset(seen["dropout"]),
-                   largest_change(start, bn_state(model)), float(out.std(axis=0).max()) if out.ndim == 3 else 0.0)
+    after = module_modes(model)
+    changed = tuple(name or "the model" for name in start_modes if after.get(name) != start_modes[name])
+    return MCProbe(start, out.shape, (k, len(x), 10), sums_ok, frozenset(seen["bn"]), frozenset(seen["dropout"]),
+                   largest_change(start_state, bn_state(model)),
+                   float(out.std(axis=0).max()) if out.ndim == 3 else 0.0,
+                   first_repeat(out) if out.ndim == 3 else None, changed)
+
+
+PROBE_RATE = 0.3   # not 0.5: a learner's clone that hard-codes Dropout(0.5) shows up
+
+
+def keras_probe_model(rate: float = PROBE_RATE, seed: int = 0):
+    """The Keras check's model, 64 → 10 (Dense, BatchNormalization, Dropout(rate)) → an identity Dense (lesson 09).
+
+    The identity read-out makes each pass's logits the dropout output itself, so the check can read the mask
+    back from the softmax. BatchNorm's moving statistics sit one batch-sd off the probe batch's own, so a
+    pass that used batch statistics gives other logits. Returns (model, x, inference, training): the probe
+    inputs and the logits with no unit dropped when BN uses its moving / the batch's statistics.
+    """
+    keras = load("keras")
+    layers = keras.layers
+    rng = np.random.default_rng(check_seed(seed))
+    x = probe_inputs().numpy()
+    kernel = rng.normal(0, 0.5, (64, 10)).astype(np.float32)
+    bias = rng.normal(0, 0.1, 10).astype(np.float32)
+    pre = x.astype(np.float64) @ kernel + bias
+    gamma, beta = rng.uniform(1, 2, 10).astype(np.float32), rng.normal(0, 0.5, 10).astype(np.float32)
+    moving_mean = (pre.mean(axis=0) + pre.std(axis=0)).astype(np.float32)
+    moving_var = (4 * pre.var(axis=0)).astype(np.float32)
+    inputs = keras.Input((64,))
+    h = layers.Dense(10, name="dense")(inputs)
+    bn = layers.BatchNormalization(name="bn")
+    h = layers.Dropout(check_rate(rate), seed=0, name="dropout")(bn(h))
+    outputs = layers.Dense(10, name="logits")(h)
+    model = keras.Model(inputs, outputs)
+    model.get_layer("dense").set_weights([kernel, bias])
+    bn.set_weights([gamma, beta, moving_mean, moving_var])
+    model.get_layer("logits").set_weights([np.eye(10, dtype=np.float32), np.zeros(10, np.float32)])
+
+    def normalised(mean, var):
+        return (gamma * (pre - mean) / np.sqrt(var + bn.epsilon) + beta) / (1 - rate)   # survivors' logits
+
+    return model, x, normalised(moving_mean, moving_var), normalised(pre.mean(axis=0), pre.var(axis=0))
+
+
+def read_masks(probs: np.ndarray, kept_logits: np.ndarray, tol: float = 1e-3) -> tuple[np.ndarray, np.ndarray]:
+    """Read each pass's keep mask back from softmax(mask · kept_logits) (lesson 09).
+
+    probs (k, n, C); kept_logits (n, C), the logits when every unit is kept. Softmax forgets one constant per
+    row, so try each: the one making unit j's logit 0 (j dropped), and the one with every unit kept. Returns
+    `fits` (k, n), whether some mask reproduces the row within tol, and that mask (k, n, C; True = kept).
+    """
+    logp = np.log(np.clip(np.asarray(probs, dtype=np.float64), 1e-300, None))
+    shifts = np.concatenate([-logp, (kept_logits - logp).mean(axis=-1, keepdims=True)], axis=-1)   # (k, n, C+1)
+    logits = logp[..., None, :] + shifts[..., :, None]                                              # (k, n, C+1, C)
+    dropped, kept = np.abs(logits) < tol, np.abs(logits - kept_logits[:, None, :]) < tol
+    fits = (dropped | kept).all(axis=-1)
+    first = fits.argmax(axis=-1)[..., None, None]
+    return fits.any(axis=-1), np.take_along_axis(kept & ~dropped, first, axis=-2)[..., 0, :]
+
+
+def _keras_state(model) -> tuple[list[bool], list[np.ndarray]]:
+    return [bool(layer.trainable) for layer in model.layers], [np.array(w) for w in model.get_weights()]
 
 
 @dataclass(frozen=True)
 class KerasProbe:
-    """What a learner's keras_mc_predict(model, x, k) did to a Keras twin of the reference model (lesson 09)."""
+    """What a learner's keras_mc_predict(model, x, k) did on keras_probe_model (lesson 09)."""
 
     shape: tuple[int, ...]
     expected_shape: tuple[int, int, int]
     rows_sum_to_one: bool
-    bn_change: float
-    max_sd: float
+    inference_fit: float            # share of (pass, row) that are the network with BN in inference, some mask
+    training_fit: float             # ... with BN on the batch's statistics (training mode)
+    deterministic: bool             # every pass is the inference network itself: dropout off
+    dropped: bool                   # some pass dropped some unit
+    repeated: tuple[int, int] | None   # two passes with the same mask on every row (must be None)
+    bn_change: float                # largest change of BN's moving mean
+    changed: tuple[str, ...]        # what the function changed in the model it was given (must be empty)
+    rate: float
 
 
 def probe_keras_mc_predict(fn: Callable, k: int = 8) -> KerasProbe:
-    """Run fn(model, x, k) on the Keras twin of the reference model (lesson 09)."""
+    """Run fn(model, x, k) on keras_probe_model and read every pass's mask back (lesson 09)."""
     keras = load("keras")
-    model = keras_twin(reference_model())
-    x = probe_inputs().numpy()
+    model, x, inference, training = keras_probe_model()
     keras.utils.set_random_seed(12345)
+    flags, weights = _keras_state(model)
     before = keras_bn_moving_mean(model)
     out = np.asarray(fn(model, x, k), dtype=np.float64)
-    sums_ok = out.ndim == 3 and bool(np.allclose(out.sum(axis=-1), 1.0, atol=1e-4))
-    return KerasProbe(out.shape, (k, len(x), 10), sums_ok, float(np.abs(keras_bn_moving_mean(model) - before).max()),
-                      float(out.std(axis=0).max()) if out.ndim == 3 else 0.0)
+    flags_after, weights_after = _keras_state(model)
+    changed = tuple(f"{layer.name}.trainable" for layer, a, b in zip(model.layers, flags, flags_after) if a != b)
+    if len(weights) != len(weights_after) or any(not np.array_equal(a, b) for a, b in zip(weights, weights_after)):
+        changed += ("the weights",)
+    bn_change = float(np.abs(keras_bn_moving_mean(model) - before).max())
+    if out.shape != (k, len(x), 10):
+        return KerasProbe(out.shape, (k, len(x), 10), False, 0.0, 0.0, False, False, None, bn_change, changed,
+                          PROBE_RATE)
+    sums_ok = bool(np.allclose(out.sum(axis=-1), 1.0, atol=1e-4))
+    plain = np.exp(inference * (1 - PROBE_RATE))       # no unit dropped, no 1/keep: the inference network
+    deterministic = bool(np.abs(out - plain / plain.sum(axis=-1, keepdims=True)).max() < 1e-5)
+    fits, masks = read_masks(out, inference)
+    training_fits = read_masks(out, training)[0]
+    certain = np.abs(inference) > 0.05            # a unit whose logit is ~0 reads the same kept or dropped
+    return KerasProbe(out.shape, (k, len(x), 10), sums_ok, float(fits.mean()), float(training_fits.mean()),
+                      deterministic, bool(np.any(~masks & certain)), first_repeat(np.where(certain, masks, False)),
+                      bn_change, changed, PROBE_RATE)
