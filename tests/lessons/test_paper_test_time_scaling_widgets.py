@@ -173,3 +173,50 @@ def test_dropout_helps_right_and_wrong():
     assert "≤ 512" in lesson07.check_dropout_helps(Recipe(hidden=(1024,))).message
     assert not lesson07.check_dropout_helps(Recipe(hidden=(8,), input_rate=0.5, hidden_rate=0.5, epochs=5)).passed
     assert "Recipe" in lesson07.check_dropout_helps(0.5).message
+    assert lesson07.check_dropout_helps(...) is dl.ui.checks.NOT_ANSWERED
+
+
+def _help_errors(recipe):
+    return np.array([lesson07._help_error(replace(recipe, seed=seed)) for seed in lesson07.HELP_SEEDS])
+
+
+def test_dropout_helps_baseline_is_the_stored_converged_plain_net():
+    # The check's plain net ignores the answer's optimiser and budget: it is the stored Fig. 10 plain net at
+    # 400 rows, bit for bit (and it memorises its rows: the overfitting regime dropout can help in).
+    sizes, _ = paper.load_size_sweep()
+    i = list(sizes.sizes).index(lesson07.HELP_ROWS)
+    stored = sizes.test_error[0, i, list(lesson07.HELP_SEEDS)]
+    got = [lesson07._plain_help_error((512,), seed) for seed in lesson07.HELP_SEEDS]
+    np.testing.assert_array_equal(got, stored)
+    assert np.all(sizes.train_error[0, i, list(lesson07.HELP_SEEDS)] == 0) and np.all(stored > 0.03)   # memorised,
+    # yet more than 3 % test error
+    assert lesson07.plain_help_recipe((512,), 0).epochs == 100 and sizes.epochs[i] == 100
+
+
+def test_dropout_helps_rejects_the_learning_rate_trick():
+    # One epoch at lr 0.2 beats a plain twin that gets the same one epoch at lr 0.05 by 3-6 points: the old
+    # check (whose plain net shared the answer's budget) accepted it. Here the trick is real ...
+    trick = Recipe(hidden=(512,), input_rate=0.0, hidden_rate=0.5, epochs=1, lr=0.2)
+    same_budget_plain = replace(trick, input_rate=0.0, hidden_rate=0.0, lr=0.05)
+    assert np.all(_help_errors(same_budget_plain) - _help_errors(trick) > 0.02)
+    # ... and the converged plain net is not fooled by it.
+    result = lesson07.check_dropout_helps(trick)
+    assert not result.passed and "trained to convergence" in result.message and "whatever yours are" in result.message
+
+
+def test_dropout_helps_rejects_a_gain_that_survives_switching_dropout_off():
+    # A higher learning rate alone (no dropout) beats the stored plain net on every seed; a little input dropout
+    # on top keeps that gain, yet does not beat the same recipe without dropout on every seed.
+    fast_plain = replace(lesson07.plain_help_recipe((512,), 0), lr=0.2, lr_decay=0.95)
+    plain = np.array([lesson07._plain_help_error((512,), seed) for seed in lesson07.HELP_SEEDS])
+    assert np.all(plain - _help_errors(fast_plain) > 0)
+    result = lesson07.check_dropout_helps(replace(fast_plain, input_rate=0.1))
+    assert not result.passed
+    assert result.message.startswith("you beat the plain net") and "does as well on some seed" in result.message
+
+
+def test_dropout_helps_rejects_a_negligible_rate():
+    fast_plain = replace(lesson07.plain_help_recipe((512,), 0), lr=0.2, lr_decay=0.95)
+    for tiny in (dict(hidden_rate=0.01), dict(input_rate=0.05, hidden_rate=0.05)):
+        result = lesson07.check_dropout_helps(replace(fast_plain, **tiny))
+        assert not result.passed and "drop almost nothing" in result.message and "0.1" in result.message
