@@ -104,6 +104,29 @@ def test_same_seed_same_initial_weights_in_every_variant():
     assert not np.array_equal(weights[0][0], tr.build_model(None, seed=5).get_weights()[0])
 
 
+@pytest.fixture
+def gpu_visible(monkeypatch):
+    """Keras' jit_compile="auto" as it resolves on a machine with a GPU (trainer.py, _resolve_auto_jit_compile)."""
+    import tensorflow as tf
+    devices = tf.config.list_physical_devices()
+    fake_gpu = tf.config.PhysicalDevice(name="/physical_device:GPU:0", device_type="GPU")
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: devices + [fake_gpu])
+
+
+def test_jit_compile_auto_means_xla_where_a_gpu_is_visible_but_the_lessons_models_never_use_it(gpu_visible):
+    auto = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    auto.compile(optimizer="sgd", loss="mse")
+    assert auto.jit_compile is True           # the fake GPU makes "auto" choose XLA, so the next line can fail
+    assert all(tr.build_model(v, seed=0).jit_compile is False for v in ("custom", "keras", None))
+
+
+def test_xla_cannot_compile_the_sparse_model(small):
+    model = tr.build_model("custom", seed=0)
+    model.compile(optimizer="rmsprop", loss="binary_crossentropy", jit_compile=True)
+    with pytest.raises(Exception, match="SparseFillEmptyRows"):
+        model.fit(tr.dataset(small.x_train[:256], small.y_train[:256], 256), epochs=1, verbose=0)
+
+
 def test_fit_draws_one_mask_per_step_and_evaluate_predict_none(small):
     model = tr.build_model("custom", seed=0)
     curves = tr.train(model, small, epochs=2, batch_size=256)

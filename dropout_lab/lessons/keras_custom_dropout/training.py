@@ -113,8 +113,9 @@ def build_model(dropout: str | None = "custom", rate: float = RATE, seed: int = 
     stack.append(keras.layers.Dense(1, activation="sigmoid", name="output",
                                     kernel_initializer=keras.initializers.GlorotUniform(seed * 10 + 3)))
     model = keras.Sequential(stack, name=f"{dropout or 'no'}_dropout")
+    # Not "auto": it turns XLA on where a GPU is visible, and XLA cannot compile the sparse Dense (SparseFillEmptyRows).
     model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3), loss="binary_crossentropy",
-                  metrics=[keras.metrics.BinaryAccuracy(name="accuracy")])
+                  metrics=[keras.metrics.BinaryAccuracy(name="accuracy")], jit_compile=False)
     return model
 
 
