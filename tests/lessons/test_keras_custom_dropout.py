@@ -127,7 +127,11 @@ EXPECTED_FAILURES = {
     "phase fixed at build: 1 (Keras 2 answer)": ["plain call = inference, no randomness"],
     "phase fixed at build: 0 (Keras 2 answer)": ["zero fraction ≈ rate", "new mask each call",
                                                  "new mask each compiled step"],
+    "mask ÷ keep, input ignored": ["training mean = inference output", "output = input × mask × scale"],
 }
+# One mask for the batch is 1,000 coins, not 100,000: its zero fraction (and so its mean) has 10× the spread the
+# bands allow, so checks 1 and 2 may fail too, depending on the draw. Its own check must fail.
+BATCH_MASK = "one mask for the whole batch"
 
 
 @pytest.fixture(scope="module")
@@ -136,10 +140,46 @@ def audits():
 
 
 def test_each_suspect_fails_exactly_its_own_checks(audits):
-    assert set(audits) == set(EXPECTED_FAILURES)
+    assert set(audits) == set(EXPECTED_FAILURES) | {BATCH_MASK}
     for name, audit in audits.items():
-        assert audit.failed() == EXPECTED_FAILURES[name], name
         assert list(audit.checks) == list(kc.CHECK_NAMES)
+        if name != BATCH_MASK:
+            assert audit.failed() == EXPECTED_FAILURES[name], name
+    shared = audits[BATCH_MASK].failed()
+    assert "a coin per unit and per example" in shared
+    assert set(shared) <= {"zero fraction ≈ rate", "training mean = inference output",
+                           "a coin per unit and per example"}
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_correct_layers_pass_every_check_whatever_the_seed(seed):
+    for make in (kc.SUSPECTS["CustomDropout (ours)"], kc.SUSPECTS["VanillaDropout (the book's scheme, done right)"]):
+        audit = kc.audit_layer(make, "correct", seed=seed)
+        assert audit.passed, audit.lines()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_batch_mask_and_the_input_blind_layer_fail_their_check_whatever_the_seed(seed):
+    shared = kc.audit_layer(kc.SUSPECTS[BATCH_MASK], BATCH_MASK, seed=seed).checks["a coin per unit and per example"]
+    assert not shared.passed and "every example in the batch gets the same mask" in shared.message
+    blind = kc.audit_layer(kc.SUSPECTS["mask ÷ keep, input ignored"], "blind", seed=seed)
+    assert "ignores its input" in blind.checks["output = input × mask × scale"].message
+
+
+def test_the_input_blind_layer_looks_exactly_like_dropout_on_ones():
+    # why the audit's input is not ones: on ones, mask ÷ keep is the correct output, bit for bit
+    ones = np.ones((4, 1000), np.float32)
+    assert np.array_equal(run(kc.InputBlindDropout(0.2, seed=3), ones, training=True),
+                          run(kc.CustomDropout(0.2, seed=3), ones, training=True))
+
+
+def test_the_audit_input_is_a_batch_of_distinct_values_and_bad_sizes_are_named():
+    x = kc.audit_input()
+    assert x.shape == (kc.AUDIT_ROWS, kc.AUDIT_UNITS // kc.AUDIT_ROWS) and x.dtype == np.float32
+    assert x.min() >= 0.5 and x.max() <= 1.5 and len(np.unique(x)) > 0.9 * x.size
+    for bad in (150, 100, 0, 1000.0, True):
+        with pytest.raises(ValueError, match="n must be a multiple of 100"):
+            kc.audit_input(bad)
 
 
 def test_failures_give_the_reason(audits):

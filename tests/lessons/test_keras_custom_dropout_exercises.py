@@ -68,6 +68,70 @@ def raises(self, inputs, training=None):
     return inputs * undefined_name  # noqa: F821
 
 
+def scaled(self, inputs, mask):
+    return inputs * ops.cast(mask, inputs.dtype) / (1 - self.rate)
+
+
+def batch_noise_shape(self, inputs, training=None):   # noise_shape=(1, features): one mask for the whole batch
+    if not training:
+        return inputs
+    return scaled(self, inputs, keras.random.uniform((1, ops.shape(inputs)[1]), seed=self.seed_generator) >= self.rate)
+
+
+def batch_feature_mask(self, inputs, training=None):  # the mask drawn with shape (features,)
+    if not training:
+        return inputs
+    return scaled(self, inputs, keras.random.uniform(ops.shape(inputs)[1:], seed=self.seed_generator) >= self.rate)
+
+
+def whole_example(self, inputs, training=None):       # noise_shape=(batch, 1): each example kept or dropped whole
+    if not training:
+        return inputs
+    coins = keras.random.uniform((ops.shape(inputs)[0], 1), seed=self.seed_generator) >= self.rate
+    return scaled(self, inputs, coins)
+
+
+def ignores_input(self, inputs, training=None):       # right shape, right zeros, right mean on ones; no inputs in it
+    if not training:
+        return inputs
+    return ops.cast(self.uniform(inputs) >= self.rate, inputs.dtype) / (1 - self.rate)
+
+
+def constant_in_training(self, inputs, training=None):
+    if not training:
+        return inputs
+    return ops.ones_like(inputs)
+
+
+def no_scaling(self, inputs, training=None):
+    if not training:
+        return inputs
+    return inputs * ops.cast(self.uniform(inputs) >= self.rate, inputs.dtype)
+
+
+def scales_at_inference(self, inputs, training=None):  # inverted in training, and × keep at inference as well
+    if not training:
+        return inputs * (1 - self.rate)
+    return scaled(self, inputs, self.uniform(inputs) >= self.rate)
+
+
+def drops_at_inference(self, inputs, training=None):   # no training test at all
+    return scaled(self, inputs, self.uniform(inputs) >= self.rate)
+
+
+def rate_as_keep(self, inputs, training=None):         # keeps with probability rate, ÷ rate
+    if not training:
+        return inputs
+    return inputs * ops.cast(self.uniform(inputs) < self.rate, inputs.dtype) / self.rate
+
+
+def generator_in_call(self, inputs, training=None):    # a fresh SeedGenerator(0) each call: the same mask every call
+    if not training:
+        return inputs
+    mask = keras.random.uniform(ops.shape(inputs), seed=keras.random.SeedGenerator(0)) >= self.rate
+    return scaled(self, inputs, mask)
+
+
 # ------------------------------------------------------------------ exercise 1
 
 def test_exercise_1_placeholder_and_non_classes_are_not_answered():
@@ -81,11 +145,43 @@ def test_exercise_1_the_starting_point_fails_with_the_reason():
     assert "trace time" in result.message
 
 
-@pytest.mark.parametrize("call, words", [(seed_int, "identical"), (none_is_training, "plain call"),
-                                         (keep_drop_swapped, "zero fraction"), (raises, "NameError")])
+@pytest.mark.parametrize("call, words", [
+    (seed_int, "draw the same mask: a fixed seed"), (generator_in_call, "draw the same mask: a fixed seed"),
+    (none_is_training, "training=None means inference"), (raises, "NameError"),
+    (keep_drop_swapped, "zero fraction"), (rate_as_keep, "treats rate as the keep probability"),
+    (batch_noise_shape, "every example in the batch gets the same mask"),
+    (batch_feature_mask, "every example in the batch gets the same mask"),
+    (whole_example, "each example keeps or drops all its units together"),
+    (ignores_input, "not a tensor that ignores its input"), (constant_in_training, "ignores its input"),
+    (no_scaling, "training averages keep × the inference output"),
+    (scales_at_inference, "inference scales by keep although training already divides by keep"),
+    (drops_at_inference, "layer(x, training=False) drops units"),
+])
 def test_exercise_1_plausible_mistakes_fail_with_a_message(call, words):
     result = ex.check_layer_in_fit(layer_class(call))
     assert not result.passed and words in result.message
+
+
+def test_exercise_1_the_new_wrong_answers_pass_a_probe_on_ones():
+    # why the audit feeds a batch of distinct values: on one row of ones these look right
+    for call in (batch_noise_shape, batch_feature_mask, ignores_input):
+        train, infer, problem = ex._probe(layer_class(call)(0.2, seed=0))
+        assert problem is None and np.all(infer == 1) and set(np.unique(train)) == {0.0, 1.25}
+
+
+def test_exercise_1_fit_runs_without_xla_even_where_a_gpu_is_visible(monkeypatch):
+    import tensorflow as tf
+    devices = tf.config.list_physical_devices()
+    fake_gpu = tf.config.PhysicalDevice(name="/physical_device:GPU:0", device_type="GPU")
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: devices + [fake_gpu])
+    seen, fit = [], keras.Model.fit
+
+    def spy(self, *args, **kwargs):
+        seen.append(self.jit_compile)
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "fit", spy)
+    assert ex._fit_two_steps(solutions.solution_1()) is None and seen == [False]
 
 
 def test_exercise_1_right_answers_pass_written_two_ways():
@@ -139,9 +235,24 @@ def vanilla_where(self, inputs, training=None):
     return keep * inputs
 
 
+def vanilla_batch_mask(self, inputs, training=None):
+    if not training:
+        return inputs * (1 - self.rate)
+    return inputs * ops.cast(keras.random.uniform(ops.shape(inputs)[1:], seed=self.seed_generator) >= self.rate,
+                             inputs.dtype)
+
+
+def vanilla_ignores_input(self, inputs, training=None):
+    if not training:
+        return inputs * (1 - self.rate)
+    return ops.cast(self.uniform(inputs) >= self.rate, inputs.dtype)
+
+
 @pytest.mark.parametrize("call, words", [(inverted, "inverted"), (removed_at_test, "Multiply by keep"),
                                          (times_rate, "rate (0.2)"), (vanilla_numpy, "batch None"),
-                                         (raises, "NameError")])
+                                         (raises, "NameError"),
+                                         (vanilla_batch_mask, "every example in the batch gets the same mask"),
+                                         (vanilla_ignores_input, "ignores its input")])
 def test_exercise_2_plausible_mistakes_fail_with_a_message(call, words):
     result = ex.check_vanilla_layer(layer_class(call))
     assert not result.passed and words in result.message

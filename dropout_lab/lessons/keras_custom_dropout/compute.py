@@ -8,7 +8,7 @@ TensorFlow's `tf.function`, the backend the lesson runs on.
   `VanillaDropout`: the book's scheme done right (no scaling in training, x keep at inference).
 * The mistakes, rebuilt on purpose: `CoinFlipDropout`, `DivideByRateDropout`,
   `TimesRateAtTestDropout`, `UnscaledDropout`, `NumpyDropout`, `NoneMeansTrainingDropout`,
-  `BuildTimePhaseDropout`; `audit_layer` runs the checks each one fails.
+  `BuildTimePhaseDropout`, `BatchMaskDropout`, `InputBlindDropout`; `audit_layer` runs the checks each one fails.
 * `lambda_dropout`: the minimal edit of the old answer (Keras 3's Lambda forwards `training`).
 """
 from __future__ import annotations
@@ -156,6 +156,24 @@ class BuildTimePhaseDropout(CustomDropout):
         return inputs * self.keep_mask(inputs) / (1.0 - self.rate)
 
 
+class BatchMaskDropout(CustomDropout):
+    """MISTAKE: one mask of shape (features,) for the whole batch: every example loses the same units (lesson 05)."""
+
+    def keep_mask(self, inputs):
+        # ops.shape(inputs)[1:] drops the batch axis; noise_shape=(1, features) would do the same.
+        uniform = keras.random.uniform(ops.shape(inputs)[1:], seed=self.seed_generator, dtype=self.compute_dtype)
+        return ops.cast(uniform >= self.rate, self.compute_dtype)
+
+
+class InputBlindDropout(CustomDropout):
+    """MISTAKE: returns mask / keep and ignores the input: on ones it looks exactly like dropout (lesson 05)."""
+
+    def call(self, inputs, training=None):
+        if not training:
+            return inputs
+        return self.keep_mask(inputs) / (1.0 - self.rate)   # the right shape and mean for x = 1, but no x in it
+
+
 def lambda_dropout(rate: float, seed: int | None = None) -> keras.layers.Layer:
     """The old answer's Lambda, minimally fixed for Keras 3: `fn` takes `training`, so Lambda passes it (lesson 05).
 
@@ -242,64 +260,172 @@ class Audit:
 
 AUDIT_RATE = 0.2      # not 0.5: at 0.5, rate == keep hides the coin flip, ÷ rate and × rate at test
 AUDIT_UNITS = 100_000
+AUDIT_ROWS = 100      # the eager input is a batch of 100 examples × 1,000 units: masks shared across either show
+AUDIT_INPUT_SEED = 2014   # the input's values (not the layer's masks): uniform in [0.5, 1.5], so x × mask is traceable
 GRAPH_UNITS = 1_000   # the compiled-step checks need no statistics, only "did it run, did it change"
 CHECK_NAMES = ("zero fraction ≈ rate", "training mean = inference output", "new mask each call",
-               "plain call = inference, no randomness", "runs with batch None (as fit traces it)",
+               "plain call = inference, no randomness", "output = input × mask × scale",
+               "a coin per unit and per example", "runs with batch None (as fit traces it)",
                "new mask each compiled step")
+
+
+def audit_input(n: int = AUDIT_UNITS) -> np.ndarray:
+    """The eager checks' input: AUDIT_ROWS examples × n / AUDIT_ROWS units, values uniform in [0.5, 1.5] (float32)."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2 * AUDIT_ROWS or n % AUDIT_ROWS:
+        raise ValueError(f"n must be a multiple of {AUDIT_ROWS} and at least {2 * AUDIT_ROWS}, got {n!r}")
+    rng = np.random.default_rng(AUDIT_INPUT_SEED)
+    return rng.uniform(0.5, 1.5, (AUDIT_ROWS, int(n) // AUDIT_ROWS)).astype(np.float32)
 
 
 def audit_layer(make_layer: Callable[[float, int], object], name: str, rate: float = AUDIT_RATE,
                 n: int = AUDIT_UNITS, seed: int = 0) -> Audit:
-    """Six checks a correct dropout layer passes, and each old mistake fails with its reason (lesson 05).
+    """Eight checks a correct dropout layer passes, and each old mistake fails with its reason (lesson 05).
 
-    `make_layer(rate, seed)` builds the layer. Eagerly on ones(1, n): the zero fraction lies in
-    the binomial band of `rate`; the training mean equals the inference output (1 for inverted
-    dropout, keep for vanilla) within its normal band; two training calls differ; a plain call
-    equals the inference call and repeats. Then inside compiled steps, as fit runs it: traced
-    with a None batch dimension, and two calls of one compiled step draw different masks.
-    Bands are ±Z_CHECK σ.
+    `make_layer(rate, seed)` builds the layer. Eagerly on a batch x of 100 examples × n/100 units
+    (values in [0.5, 1.5], see `audit_input`): the zero fraction lies in the binomial band of
+    `rate`; the training mean of out/x equals the inference output's (1 for inverted dropout,
+    keep for vanilla) within its normal band; two training calls differ; a plain call equals the
+    inference call and repeats; every output is x times a mask times one scale (so a layer that
+    ignores x fails); and the mask is a coin per unit and per example (neighbouring rows, and
+    neighbouring units, agree as often as independent coins do, so a mask shared by the batch
+    fails). Then inside compiled steps, as fit runs it: traced with a None batch dimension, and
+    two calls of one compiled step draw different masks. Bands are ±Z_CHECK σ.
     """
     rate = check_rate(rate)
+    x = audit_input(n)
     try:
         layer = make_layer(rate, seed)
-        outputs = _eager_outputs(layer, n)
+        outputs = _eager_outputs(layer, x)
     except Exception as error:  # a learner's layer may fail in any way; report it as a finding
         return Audit(name, {"runs eagerly": Finding(False, _describe(error))})
-    checks = _statistical_checks(outputs, rate, n)
+    checks = _statistical_checks(outputs, x, rate)
     with _quiet_retracing():
-        checks[CHECK_NAMES[4]] = _traces_with_none_batch(make_layer(rate, seed))
-        checks[CHECK_NAMES[5]] = _fresh_mask_per_compiled_step(make_layer(rate, seed))
+        checks[CHECK_NAMES[6]] = _traces_with_none_batch(make_layer(rate, seed))
+        checks[CHECK_NAMES[7]] = _fresh_mask_per_compiled_step(make_layer(rate, seed))
     return Audit(name, checks)
 
 
-def _eager_outputs(layer, n: int) -> dict[str, np.ndarray]:
-    ones = ops.ones((1, n))
-    run = lambda **kw: ops.convert_to_numpy(layer(ones, **kw)).ravel()
+def _eager_outputs(layer, x: np.ndarray) -> dict[str, np.ndarray]:
+    batch = ops.convert_to_tensor(x)
+    run = lambda **kw: ops.convert_to_numpy(layer(batch, **kw)).astype(np.float64).reshape(x.shape)
     return {"train 1": run(training=True), "train 2": run(training=True), "inference": run(training=False),
-            "plain 1": run(), "plain 2": run()}
+            "inference 2": run(training=False), "plain 1": run(), "plain 2": run()}
 
 
-def _statistical_checks(out: dict[str, np.ndarray], rate: float, n: int) -> dict[str, Finding]:
+def _statistical_checks(out: dict[str, np.ndarray], x: np.ndarray, rate: float) -> dict[str, Finding]:
+    n = x.size
     first = out["train 1"]
-    zeros = float(np.mean(first == 0))
+    dropped = first == 0
+    zeros = float(np.mean(dropped))
     low, high = binomial_band(rate, n, z=Z_CHECK)
-    infer = float(out["inference"].mean())
     keep = 1.0 - rate
-    # If training draws survivors at infer/keep, its mean over n units has std infer·sqrt(rate/keep)/sqrt(n).
+    zero_note = ""
+    if rate != keep and not low <= zeros <= high and abs(zeros - keep) <= high - rate:
+        zero_note = ": about 1 − rate, so the layer treats rate as the keep probability (rate is the drop probability)"
+    ratio, infer_ratio = first / x, out["inference"] / x
+    infer = float(infer_ratio.mean())
+    # If training draws survivors at infer/keep, the mean of out/x over n units has std infer·sqrt(rate/keep)/sqrt(n).
     mean_low, mean_high = normal_band(infer, abs(infer) * math.sqrt(rate / keep), n, z=Z_CHECK) if keep > 0 \
         else (infer, infer)
-    mean = float(first.mean())
+    mean = float(ratio.mean())
+    mean_note = _mean_hint(mean, infer, rate, (mean_high - mean_low) / 2) if not mean_low <= mean <= mean_high else ""
     differ = bool(np.any(first != out["train 2"]))
-    plain_ok = np.array_equal(out["plain 1"], out["inference"]) and np.array_equal(out["plain 1"], out["plain 2"])
     return {
-        CHECK_NAMES[0]: Finding(low <= zeros <= high, f"{zeros:.4f} (band [{low:.4f}, {high:.4f}] for rate {rate:g})"),
+        CHECK_NAMES[0]: Finding(low <= zeros <= high,
+                                f"{zeros:.4f} (band [{low:.4f}, {high:.4f}] for rate {rate:g}){zero_note}"),
         CHECK_NAMES[1]: Finding(mean_low <= mean <= mean_high,
-                                f"training mean {mean:.4f}, inference output {infer:.4f} "
-                                f"(band [{mean_low:.4f}, {mean_high:.4f}])"),
-        CHECK_NAMES[2]: Finding(differ, "two training calls differ" if differ else "two training calls are identical"),
-        CHECK_NAMES[3]: Finding(plain_ok, "layer(x) == layer(x, training=False)" if plain_ok
-                                else "a plain call layer(x) is random or differs from training=False"),
+                                f"training mean {mean:.4f} x, inference output {infer:.4f} x "
+                                f"(band [{mean_low:.4f}, {mean_high:.4f}]){mean_note}"),
+        CHECK_NAMES[2]: Finding(differ, "two training calls differ" if differ else
+                                "two training calls draw the same mask: a fixed seed (an int, or a SeedGenerator "
+                                "made inside call) repeats it; draw with seed=self.seed_generator"),
+        CHECK_NAMES[3]: _plain_call_is_inference(out),
+        CHECK_NAMES[4]: _follows_the_input(ratio[~dropped], infer_ratio[out["inference"] != 0]),
+        CHECK_NAMES[5]: _independent_coins(dropped),
     }
+
+
+def _mean_hint(mean: float, infer: float, rate: float, half: float) -> str:
+    """Which scaling mistake a training mean / inference output mismatch matches, if one does."""
+    keep = 1.0 - rate
+    hints = ((keep, "training averages keep × the inference output: scale once, either survivors ÷ keep in "
+                    "training (inverted) or × keep at inference (vanilla)"),
+             (1.0 / keep, "inference scales by keep although training already divides by keep: inverted dropout "
+                          "returns x unchanged at inference"),
+             (keep / rate, "rate is used where keep belongs (÷ rate in training, or × rate at inference)"))
+    return next((f": {text}" for factor, text in hints if rate > 0 and abs(mean - factor * infer) <= half), "")
+
+
+def _plain_call_is_inference(out: dict[str, np.ndarray]) -> Finding:
+    """training=False is deterministic and keeps every unit; a plain call (training=None) equals it."""
+    infer = out["inference"]
+    if np.any(infer == 0) or not np.array_equal(infer, out["inference 2"]):
+        return Finding(False, "layer(x, training=False) drops units: at inference it must return x (or x × keep "
+                              "for vanilla dropout), the same every call")
+    if not (np.array_equal(out["plain 1"], infer) and np.array_equal(out["plain 1"], out["plain 2"])):
+        return Finding(False, "a plain call layer(x) is random or differs from training=False: training=None "
+                              "means inference (test `if not training`)")
+    return Finding(True, "layer(x) == layer(x, training=False)")
+
+
+def _follows_the_input(survivors: np.ndarray, infer_ratio: np.ndarray) -> Finding:
+    """Every surviving unit is x times one scale, in training and at inference (zeros at inference fail check 4).
+
+    out / x is compared to its median to float32 precision (rtol 1e-5): a layer that returns a
+    tensor of its own (a mask, a constant, noise with the right mean) gives values spread
+    like 1 / x, over a factor 3 for x in [0.5, 1.5].
+    """
+    spread = lambda r: (float(r.min()), float(r.max()))
+    same = lambda r: r.size == 0 or np.allclose(r, np.median(r), rtol=1e-5, atol=0)
+    if not same(survivors):
+        low, high = spread(survivors)
+        return Finding(False, f"in training the surviving outputs are not x × one scale (out / x runs from "
+                              f"{low:.3f} to {high:.3f}): the layer must return inputs × mask × scale, not a "
+                              f"tensor that ignores its input")
+    if not same(infer_ratio):
+        low, high = spread(infer_ratio)
+        return Finding(False, f"at inference the output is not x × one scale (out / x runs from {low:.3f} to "
+                              f"{high:.3f}): return inputs (inverted) or inputs × keep (vanilla)")
+    scale = float(np.median(survivors)) if survivors.size else float("nan")
+    return Finding(True, f"training: 0 or {scale:.4f} x; inference: {float(np.median(infer_ratio)):.4f} x")
+
+
+def _agreement(a: np.ndarray, b: np.ndarray, fraction: float) -> tuple[float, float, float]:
+    """How often two disjoint sets of coins agree, and the band for independent coins with this zero fraction."""
+    agree = float(np.mean(a == b))
+    q = fraction ** 2 + (1.0 - fraction) ** 2
+    low, high = normal_band(q, math.sqrt(q * (1.0 - q)), a.size, z=Z_CHECK)
+    return agree, low, high
+
+
+def _independent_coins(dropped: np.ndarray) -> Finding:
+    """Rows 0&1, 2&3, ... (and units 0&1, 2&3, ...) agree as often as independent coins at the observed zero fraction.
+
+    Independent coins with zero fraction f agree with probability f² + (1 − f)²; disjoint pairs
+    make the agreements independent, so their mean has a plain normal band. One mask for the
+    whole batch makes every row agree (1.0); one coin per example (noise_shape (batch, 1))
+    makes every unit of a row agree.
+    """
+    fraction = float(dropped.mean())
+    rows = _agreement(dropped[0::2], dropped[1::2], fraction)
+    units = _agreement(dropped[:, 0::2], dropped[:, 1::2], fraction)
+    if 0 < fraction < 1 and np.all(dropped == dropped[0]):
+        return Finding(False, f"every example in the batch gets the same mask (neighbouring rows agree on "
+                              f"{rows[0]:.4f} of the units, independent coins on [{rows[1]:.4f}, {rows[2]:.4f}]): "
+                              "a mask of shape (features,) or noise_shape (1, features) is shared by the batch. "
+                              "Draw it with ops.shape(inputs)")
+    if 0 < fraction < 1 and np.all(dropped == dropped[:, :1]):
+        return Finding(False, f"each example keeps or drops all its units together (neighbouring units agree in "
+                              f"{units[0]:.4f} of the rows, independent coins in [{units[1]:.4f}, {units[2]:.4f}]), "
+                              "as noise_shape (batch, 1) does. Draw one coin per unit with ops.shape(inputs)")
+    for (agree, low, high), what in ((rows, "rows agree on {:.4f} of the units"),
+                                     (units, "units agree in {:.4f} of the rows")):
+        if not low <= agree <= high:
+            return Finding(False, f"the coins are not independent: neighbouring {what.format(agree)}, independent "
+                                  f"coins in [{low:.4f}, {high:.4f}]. Draw one coin per unit and example with "
+                                  "ops.shape(inputs)")
+    return Finding(True, f"neighbouring rows agree on {rows[0]:.4f} of the units, neighbouring units in "
+                         f"{units[0]:.4f} of the rows (band [{rows[1]:.4f}, {rows[2]:.4f}])")
 
 
 def _traces_with_none_batch(layer) -> Finding:
@@ -354,6 +480,8 @@ SUSPECTS: dict[str, Callable[[float, int], object]] = {
     "training=None treated as training": lambda rate, seed: NoneMeansTrainingDropout(rate, seed=seed),
     "phase fixed at build: 1 (Keras 2 answer)": lambda rate, seed: BuildTimePhaseDropout(rate, seed=seed, phase=1),
     "phase fixed at build: 0 (Keras 2 answer)": lambda rate, seed: BuildTimePhaseDropout(rate, seed=seed, phase=0),
+    "one mask for the whole batch": lambda rate, seed: BatchMaskDropout(rate, seed=seed),
+    "mask ÷ keep, input ignored": lambda rate, seed: InputBlindDropout(rate, seed=seed),
 }
 
 
