@@ -116,6 +116,10 @@ def sampled_unit(rate: float, mu_over_sigma: float, n: int = 200_000, seed: int 
 # ---------------------------------------------------------------- small torch networks on the digits
 
 ORDERS = ("no dropout", "dropout → BN", "BN → dropout", "dropout after last BN")
+# Where each order's ONE Dropout goes: it is inserted in front of this position of the dropout-free
+# Linear → BN → ReLU → Linear → BN → ReLU → Linear (exercises.NETWORK numbers the same positions).
+# Every order with dropout has exactly one Dropout at the same rate, so they differ in placement alone.
+DROPOUT_POSITION = {"no dropout": None, "dropout → BN": 1, "BN → dropout": 3, "dropout after last BN": 6}
 
 
 def _check_order(order: str) -> str:
@@ -125,25 +129,21 @@ def _check_order(order: str) -> str:
 
 
 def build(order: str, rate: float = 0.5, width: int = 128, seed: int = 0, inputs: int = 64, classes: int = 10):
-    """Two Linear → BatchNorm → ReLU blocks and a Linear output, with dropout placed by `order` (lesson 10).
+    """Two Linear → BatchNorm → ReLU blocks and a Linear output, with ONE Dropout placed by `order` (lesson 10).
 
-    "dropout → BN":          Linear → Dropout → BN → ReLU, twice        (dropout right in front of each BN)
-    "BN → dropout":          Linear → BN → ReLU → Dropout, twice        (block 1's dropout feeds block 2's BN)
-    "dropout after last BN": Linear → BN → ReLU, twice, then Dropout   (no BN after any dropout)
+    "dropout → BN":          Linear → Dropout → BN → ReLU → Linear → BN → ReLU → Linear   (right in front of BN 1)
+    "BN → dropout":          Linear → BN → ReLU → Dropout → Linear → BN → ReLU → Linear   (BN 2 behind a Linear)
+    "dropout after last BN": Linear → BN → ReLU → Linear → BN → ReLU → Dropout → Linear   (no BN after it)
     """
     nn = load("torch").nn
     order, rate = _check_order(order), check_rate(rate)
-    blocks = {"dropout → BN": lambda: [nn.Dropout(rate), nn.BatchNorm1d(width), nn.ReLU()],
-              "BN → dropout": lambda: [nn.BatchNorm1d(width), nn.ReLU(), nn.Dropout(rate)]}
     with seeded_torch(check_seed(seed)):   # every Linear's initialisation comes from this seed
-        layers, width_in = [], inputs
-        for _ in range(2):
-            block = blocks.get(order, lambda: [nn.BatchNorm1d(width), nn.ReLU()])()
-            layers += [nn.Linear(width_in, width), *block]
-            width_in = width
-        if order == "dropout after last BN":
-            layers.append(nn.Dropout(rate))
-        return nn.Sequential(*layers, nn.Linear(width, classes))
+        layers = [nn.Linear(inputs, width), nn.BatchNorm1d(width), nn.ReLU(),
+                  nn.Linear(width, width), nn.BatchNorm1d(width), nn.ReLU(), nn.Linear(width, classes)]
+    position = DROPOUT_POSITION[order]
+    if position is not None:
+        layers.insert(position, nn.Dropout(rate))
+    return nn.Sequential(*layers)
 
 
 @contextmanager
@@ -158,8 +158,8 @@ def torch_threads(count: int = 1):
         torch.set_num_threads(before)
 
 
-def adam(params: list, lr: float, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> Callable[[], None]:
-    """Adam (Kingma & Ba 2015, Algorithm 1) as a closure over `params` (lesson 10).
+def adam(params: list, lr: float, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> Callable[..., None]:
+    """Adam (Kingma & Ba 2015, Algorithm 1) as a closure over `params`; step(scale) multiplies lr (lesson 10).
 
     Written out because constructing any torch.optim optimiser imports torch._dynamo, ~3 s of
     CPU in a fresh kernel (measured with python -X importtime).
@@ -169,38 +169,159 @@ def adam(params: list, lr: float, betas: tuple[float, float] = (0.9, 0.999), eps
     second = [torch.zeros_like(p) for p in params]
     count = [0]
 
-    def step() -> None:
+    def step(scale: float = 1.0) -> None:
         count[0] += 1
         t = count[0]
         with torch.no_grad():
             for p, m, v in zip(params, first, second):
                 m.mul_(betas[0]).add_(p.grad, alpha=1 - betas[0])
                 v.mul_(betas[1]).addcmul_(p.grad, p.grad, value=1 - betas[1])
-                p.sub_(lr * (m / (1 - betas[0] ** t)) / ((v / (1 - betas[1] ** t)).sqrt() + eps))
+                p.sub_(scale * lr * (m / (1 - betas[0] ** t)) / ((v / (1 - betas[1] ** t)).sqrt() + eps))
 
+    step.params = params
     return step
 
 
-def train(order: str, data: DataSplit, rate: float = 0.5, seed: int = 0, epochs: int = 10, batch_size: int = 128,
-          lr: float = 3e-3, on_epoch: Callable[[], None] | None = None):
-    """Train build(order, rate) on the digits by Adam; returns the model in eval mode (lesson 10)."""
+WIDTH = 64    # units per hidden layer: the study's cost is mostly the width² of the middle Linear
+EPOCHS = 40   # with the learning rate decayed linearly to 0 the curves are flat by then (the lesson plots them)
+
+
+@dataclass(frozen=True)
+class Curves:
+    """Per epoch and seed, in eval mode after the epoch: test accuracy and training-set cross-entropy (lesson 10)."""
+
+    test_accuracy: np.ndarray   # (epochs, seeds)
+    train_loss: np.ndarray      # (epochs, seeds)
+
+
+def _stacked_forward(template, params: dict, x):
+    """Run S copies of the Sequential `template` side by side on x of shape (batch, S, features) (lesson 10).
+
+    Linear l uses params[l] = (weight (S, in, out), bias (S, out)); every other module (BatchNorm1d over
+    S·width features, ReLU, Dropout) is the template's own, applied to the (batch, S·width) view, so each
+    seed's units get their own BatchNorm statistics and dropout masks.
+    """
     torch = load("torch")
-    model = build(order, rate, seed=seed, inputs=data.n_features)
-    x, y = torch.tensor(data.x_train, dtype=torch.float32), torch.tensor(data.y_train)
-    order_rng = torch.Generator().manual_seed(check_seed(seed))
-    step = adam(list(model.parameters()), lr)
-    with seeded_torch(seed), torch_threads(1):   # dropout masks: torch's global generator, seeded for this block
-        model.train()
-        for _ in range(int(epochs)):
-            perm = torch.randperm(len(x), generator=order_rng)
-            for start in range(0, len(x) - 1, batch_size):   # never a batch of 1: BatchNorm needs two rows
-                batch = perm[start:start + batch_size]
-                model.zero_grad()
-                torch.nn.functional.cross_entropy(model(x[batch]), y[batch]).backward()
-                step()
-            if on_epoch is not None:
-                on_epoch()
-    return model.eval()
+    batch, copies = x.shape[0], x.shape[1]
+    for i, module in enumerate(template):
+        if i in params:
+            weight, bias = params[i]
+            x = torch.baddbmm(bias.unsqueeze(1), x.transpose(0, 1), weight).transpose(0, 1)
+        elif isinstance(module, torch.nn.BatchNorm1d):
+            x = module(x.reshape(batch, -1)).reshape(batch, copies, -1)
+        else:
+            x = module(x)
+    return x
+
+
+def _stack(models: list, order: str, rate: float):
+    """One stacked template (BatchNorm1d of S·width) and the stacked Linear parameters of S models (lesson 10)."""
+    torch = load("torch")
+    nn = torch.nn
+    template, params = [], {}
+    for i, module in enumerate(models[0]):
+        copies = [m[i] for m in models]
+        if isinstance(module, nn.Linear):
+            params[i] = (nn.Parameter(torch.stack([c.weight.detach().T for c in copies]).contiguous()),
+                         nn.Parameter(torch.stack([c.bias.detach() for c in copies])))
+            template.append(nn.Identity())
+        elif isinstance(module, nn.BatchNorm1d):
+            norm = nn.BatchNorm1d(module.num_features * len(models))
+            with torch.no_grad():
+                norm.weight.copy_(torch.cat([c.weight for c in copies]))
+                norm.bias.copy_(torch.cat([c.bias for c in copies]))
+            template.append(norm)
+        else:
+            template.append(copy.deepcopy(module))
+    return nn.Sequential(*template), params
+
+
+def _unstack(models: list, template, params: dict) -> list:
+    """Copy the stacked weights and BatchNorm statistics back into the S standard models (lesson 10)."""
+    torch = load("torch")
+    with torch.no_grad():
+        for s, model in enumerate(models):
+            for i, module in enumerate(model):
+                if i in params:
+                    module.weight.copy_(params[i][0][s].T)
+                    module.bias.copy_(params[i][1][s])
+                elif isinstance(module, torch.nn.BatchNorm1d):
+                    width, stacked = module.num_features, template[i]
+                    part = slice(s * width, (s + 1) * width)
+                    for name in ("weight", "bias", "running_mean", "running_var"):
+                        getattr(module, name).copy_(getattr(stacked, name)[part])
+                    module.num_batches_tracked.copy_(stacked.num_batches_tracked)
+    return [m.eval() for m in models]
+
+
+def train_seeds(order: str, seeds: Sequence[int], rate: float = 0.5, epochs: int = EPOCHS, batch_size: int = 128,
+                lr: float = 3e-3, data: Callable[[int], DataSplit] | None = None, width: int = WIDTH):
+    """Train build(order, rate, seed=s) on digits(s) for every seed at once; returns (models, Curves) (lesson 10).
+
+    The S networks run side by side (one batched matrix product per Linear, one BatchNorm1d over S·width
+    features): the same maths as S separate runs — each seed its own split, initialisation, batch order,
+    BatchNorm statistics and masks, the summed loss giving each its own gradient, Adam elementwise — in
+    about the time of one. Adam, lr decayed linearly to 0 over the run; masks from torch's global
+    generator seeded with seeds[0] for this block, so a seed's masks depend on which seeds run with it.
+    """
+    torch = load("torch")
+    order, rate, seeds = _check_order(order), check_rate(rate), tuple(check_seed(s) for s in seeds)
+    splits = [(data or digits)(s) for s in seeds]
+    if len({len(d.x_train) for d in splits}) != 1 or len({len(d.x_test) for d in splits}) != 1:
+        raise ValueError("data must give every seed a split of the same size")
+    models = [build(order, rate, width, s, inputs=splits[0].n_features) for s in seeds]
+    template, params = _stack(models, order, rate)
+
+    def stacked(name):
+        return torch.tensor(np.stack([getattr(d, name) for d in splits], axis=1))
+
+    x, y = stacked("x_train").float(), stacked("y_train")
+    x_test, y_test = stacked("x_test").float(), stacked("y_test")
+    order_rngs = [torch.Generator().manual_seed(s) for s in seeds]
+    step = adam([p for pair in params.values() for p in pair] + list(template.parameters()), lr)
+    starts = range(0, len(x) - 1, int(batch_size))        # never a batch of 1: BatchNorm needs two rows
+    total, done = int(epochs) * len(starts), 0
+    accuracy_curve, loss_curve = np.zeros((int(epochs), len(seeds))), np.zeros((int(epochs), len(seeds)))
+    columns = torch.arange(len(seeds))
+    with seeded_torch(seeds[0]), torch_threads(1):
+        for epoch in range(int(epochs)):
+            template.train()
+            perms = torch.stack([torch.randperm(len(x), generator=g) for g in order_rngs], dim=1)
+            xs, ys = x[perms, columns], y[perms, columns]
+            for start in starts:
+                logits = _stacked_forward(template, params, xs[start:start + batch_size])
+                for p in step.params:
+                    p.grad = None
+                loss = torch.nn.functional.cross_entropy(logits.transpose(1, 2), ys[start:start + batch_size],
+                                                         reduction="none").mean(0).sum()   # Σ over seeds
+                loss.backward()
+                step(1 - done / total)
+                done += 1
+            template.eval()
+            with torch.no_grad():
+                accuracy_curve[epoch] = (_stacked_forward(template, params, x_test).argmax(2) == y_test) \
+                    .double().mean(0).numpy()
+                loss_curve[epoch] = torch.nn.functional.cross_entropy(
+                    _stacked_forward(template, params, x).transpose(1, 2), y, reduction="none").mean(0).numpy()
+    return _unstack(models, template, params), Curves(accuracy_curve, loss_curve)
+
+
+def train(order: str, data: DataSplit, rate: float = 0.5, seed: int = 0, epochs: int = EPOCHS,
+          batch_size: int = 128, lr: float = 3e-3):
+    """Train one build(order, rate, seed) on `data` (train_seeds with one seed); the model in eval mode (lesson 10)."""
+    models, _ = train_seeds(order, (seed,), rate, epochs, batch_size, lr, data=lambda _seed: data)
+    return models[0]
+
+
+def loss_and_accuracy(model, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Cross-entropy and accuracy of the model in eval mode on the rows of x (lesson 10)."""
+    torch = load("torch")
+    model.eval()
+    with torch.no_grad():
+        logits = model(torch.as_tensor(x, dtype=torch.float32))
+        target = torch.as_tensor(np.asarray(y))
+        return float(torch.nn.functional.cross_entropy(logits, target)), \
+            float((logits.argmax(1) == target).double().mean())
 
 
 def accuracy(model, x: np.ndarray, y: np.ndarray) -> float:
@@ -232,29 +353,64 @@ class LayerShift:
     """One BatchNorm layer: its running variance against the test-time variance of its input, per unit (lesson 10)."""
 
     index: int                 # position of the BatchNorm in the Sequential
-    kind: str                  # "direct" (Dropout → BN), "through Linear" (Dropout → Linear → BN) or "none"
+    kind: str                  # "direct" (Dropout → BN), "through Linear" (Dropout → Linear → BN), "downstream"
+                               # (a dropout earlier, not in front of it) or "none" (no dropout before it)
     running_var: np.ndarray    # what BN learned in training
     test_var: np.ndarray       # variance of its input at test (eval mode: dropout off), over the rows given
-    predicted: np.ndarray      # the ratio train/test the maths predicts for each unit
+    predicted: np.ndarray      # the closed form's train/test ratio per unit (NaN for "downstream": none exists)
+    simulated: np.ndarray      # train-mode variance / test variance per unit: frozen weights, dropout on, BN on
+                               # batch statistics, batches as in training (train_mode_variance)
 
     @property
     def measured(self) -> np.ndarray:
         """running_var / test_var per unit: how wrong BN's variance is at test."""
         return self.running_var / self.test_var
 
-    def agreement(self) -> tuple[float, float]:
-        """Mean of measured/predicted over units, and its standard error treating units as independent."""
-        q = self.measured / self.predicted
+    def agreement(self, against: str = "predicted") -> tuple[float, float]:
+        """Mean of measured / `against` ("predicted" or "simulated") over units, and its sd over units / √units."""
+        q = self.measured / getattr(self, against)
         return float(q.mean()), float(q.std(ddof=1) / math.sqrt(len(q)))
 
 
-def variance_shift(model, x: np.ndarray, rate: float) -> list[LayerShift]:
-    """For every BatchNorm of a trained model: measured running/test variance beside the prediction (lesson 10)."""
+def _norms(model) -> list:
+    nn = load("torch").nn
+    return [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+
+
+def train_mode_variance(model, x: np.ndarray, batch_size: int = 128, seed: int = 0) -> list[np.ndarray]:
+    """Each BatchNorm's input variance in TRAINING mode with frozen weights: what its running_var tracks (lesson 10).
+
+    A copy of the model in train mode (dropout on, every BN normalising by its batch's statistics), its
+    BN statistics reset with momentum=None, is run once over the rows of x in batches: each running_var
+    becomes the average unbiased batch variance, the quantity training's moving average follows.
+    """
+    torch = load("torch")
+    model = copy.deepcopy(model).train()
+    for m in _norms(model):
+        m.reset_running_stats()
+        m.momentum = None
+    inputs = torch.as_tensor(x, dtype=torch.float32)
+    with seeded_torch(check_seed(seed)), torch.no_grad():
+        for start in range(0, len(inputs) - 1, int(batch_size)):
+            model(inputs[start:start + batch_size])
+    return [m.running_var.numpy().astype(np.float64) for m in _norms(model)]
+
+
+def variance_shift(model, x: np.ndarray, rate: float, seed: int = 0) -> list[LayerShift]:
+    """For every BatchNorm of a trained model: running/test variance beside the closed form and a train-mode pass.
+
+    The closed forms hold where the dropout's input is the same in training and at test: right behind
+    the first Linear ("direct"), or behind a BN that sees no dropout ("through Linear"). A BN further
+    down ("downstream") inherits the shift of the BN above it — no closed form; the train-mode pass
+    (train_mode_variance) measures it (lesson 10).
+    """
     nn = load("torch").nn
     inputs = module_inputs(model, x)
     layers = list(model)
-    shifts = []
+    simulated = iter(train_mode_variance(model, x, seed=seed))
+    shifts, seen_dropout = [], False
     for i, layer in enumerate(layers):
+        seen_dropout = seen_dropout or isinstance(layer, nn.Dropout)
         if not isinstance(layer, nn.BatchNorm1d):
             continue
         test_var = inputs[i].var(axis=0, ddof=1)       # torch's running_var is unbiased too
@@ -266,9 +422,12 @@ def variance_shift(model, x: np.ndarray, rate: float) -> list[LayerShift]:
             weights = layers[i - 1].weight.detach().numpy().astype(np.float64)      # Dropout → Linear → BN
             kind = "through Linear"
             predicted = through_linear_ratio(weights, np.mean(inputs[i - 2] ** 2, axis=0), test_var, rate)
+        elif seen_dropout:
+            kind, predicted = "downstream", np.full_like(test_var, np.nan)
         else:
             kind, predicted = "none", np.ones_like(test_var)
-        shifts.append(LayerShift(i, kind, layer.running_var.detach().numpy().astype(np.float64), test_var, predicted))
+        shifts.append(LayerShift(i, kind, layer.running_var.detach().numpy().astype(np.float64), test_var,
+                                 predicted, next(simulated) / test_var))
     return shifts
 
 
@@ -283,9 +442,8 @@ def recalibrate(model, x: np.ndarray, batch_size: int = 128):
     moving average, torch/nn/modules/batchnorm.py). No gradient, no weight changes. Returns a copy.
     """
     torch = load("torch")
-    nn = torch.nn
     model = copy.deepcopy(model).eval()
-    norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    norms = _norms(model)
     saved = [m.momentum for m in norms]
     for m in norms:
         m.reset_running_stats()
@@ -300,6 +458,59 @@ def recalibrate(model, x: np.ndarray, batch_size: int = 128):
     return model.eval()
 
 
+def recalibration_band(rows: int, batch_size: int = 128, downstream: bool = False, z: float = 4.5) -> float:
+    """How far one unit's re-estimated running_var / test variance may sit from 1, from the sample size (lesson 10).
+
+    The re-estimate averages K unbiased batch variances s²_b (n_b rows each, partitioning the data), each
+    weighted 1/K. Were all n_b equal, the within/between decomposition leaves only the spread of the
+    batch means, (1/K)·Σ(x̄_b − x̄)² ≈ σ²/(nK)·χ²_{K−1}: a relative sd of √(2(K−1))/(K(n−1)). The short
+    last batch is over-weighted (1/K instead of n_b/rows), adding (1/K − n_b/rows)·sd(s²_b), with
+    sd(s²_b)/σ² = √(2/(n_b − 1)) for normal data. A BN below another BN also saw that BN normalise each
+    batch by its own statistics: E[1/s²] = (1 + 2/(n−3))/σ² for normal data, a bias of up to 2/(n−3),
+    and a second random term of the same size (×√2). Returns z·sd (+ the bias). Checked by shuffling the
+    rows in tests/lessons/test_batchnorm.py.
+    """
+    n, rows = int(batch_size), int(rows)
+    if n < 4 or rows < 2 * n:
+        raise ValueError(f"need batch_size >= 4 and rows >= 2·batch_size, got batch_size={batch_size}, rows={rows}")
+    k = math.ceil((rows - 1) / n)
+    last = rows - (k - 1) * n
+    between = math.sqrt(2 * (k - 1)) / (k * (n - 1))
+    weighting = abs(1 / k - last / rows) * math.sqrt(2 / max(last - 1, 1))
+    sd = math.hypot(between, weighting)
+    return z * sd * (math.sqrt(2) if downstream else 1) + (2 / (n - 3) if downstream else 0.0)
+
+
+@dataclass(frozen=True)
+class RecalibrationCheck:
+    """Per BatchNorm: running_var / test variance per unit against the band of recalibration_band (lesson 10)."""
+
+    ratios: list[np.ndarray]    # per BN layer, per unit
+    bands: list[float]
+
+    @property
+    def worst(self) -> list[float]:
+        """Per layer, the largest |ratio − 1| over units."""
+        return [float(np.max(np.abs(r - 1))) for r in self.ratios]
+
+    @property
+    def passed(self) -> bool:
+        return all(w <= b for w, b in zip(self.worst, self.bands))
+
+
+def check_recalibrated(model, x: np.ndarray, batch_size: int = 128) -> RecalibrationCheck:
+    """Does every BN's running_var equal the test-time (dropout-off) variance of its input on x, unit by unit?"""
+    nn = load("torch").nn
+    inputs = module_inputs(model, x)
+    ratios, bands, first = [], [], True
+    for i, layer in enumerate(model):
+        if isinstance(layer, nn.BatchNorm1d):
+            ratios.append(layer.running_var.detach().numpy().astype(np.float64) / inputs[i].var(axis=0, ddof=1))
+            bands.append(recalibration_band(len(x), batch_size, downstream=not first))
+            first = False
+    return RecalibrationCheck(ratios, bands)
+
+
 # ---------------------------------------------------------------- the study: order × seed
 
 
@@ -310,10 +521,13 @@ class OrderStudy:
     orders: tuple[str, ...]
     seeds: tuple[int, ...]
     rate: float
+    epochs: int
     accuracy: dict[str, np.ndarray]          # order -> (seeds,)
     recalibrated: dict[str, np.ndarray]      # order -> (seeds,)
     shifts: dict[tuple[str, int], list[LayerShift]]
-    shifts_after: dict[tuple[str, int], list[LayerShift]]
+    checks_before: dict[tuple[str, int], RecalibrationCheck]   # check_recalibrated on the model as trained
+    checks_after: dict[tuple[str, int], RecalibrationCheck]    # ... after recalibrate
+    curves: dict[str, Curves] = field(default_factory=dict, repr=False)
     models: dict[tuple[str, int], object] = field(default_factory=dict, repr=False)
 
     def paired(self, a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
@@ -321,17 +535,18 @@ class OrderStudy:
         diff = np.asarray(a) - np.asarray(b)
         return float(diff.mean()), float(diff.std(ddof=1) / math.sqrt(len(diff))) if len(diff) > 1 else float("nan")
 
-    def table(self, reference: str = "dropout after last BN") -> str:
-        """Accuracy per order (seed mean ± sd), paired differences to `reference`, and the effect of re-estimating."""
-        lines = [f"test accuracy %, {len(self.seeds)} seeds, rate {self.rate}"
-                 f"{'':>4}order − '{reference}'   re-estimated BN − as trained"]
+    def table(self, reference: str = "dropout after last BN", z: float = 4.5) -> str:
+        """Accuracy per order (mean ± sd), paired difference to `reference` ± SE with a ±z·SE band, the fix."""
+        lines = [f"test accuracy %, {len(self.seeds)} seeds, rate {self.rate}, {self.epochs} epochs"
+                 f"{'':>2}order − '{reference}' (± SE; ±{z:g} SE band)   re-estimated BN − as trained (± SE)"]
         ref = self.accuracy[reference]
         for order in self.orders:
             acc, fixed = 100 * self.accuracy[order], 100 * self.recalibrated[order]
             vs_ref = self.paired(acc, 100 * ref)
             fix = self.paired(fixed, acc)
+            band = f"[{vs_ref[0] - z * vs_ref[1]:+.2f}, {vs_ref[0] + z * vs_ref[1]:+.2f}]"
             lines.append(f"{order:<22} {acc.mean():6.2f} ± {acc.std(ddof=1):.2f}   "
-                         f"{vs_ref[0]:+6.2f} ± {vs_ref[1]:.2f}            {fix[0]:+6.2f} ± {fix[1]:.2f}")
+                         f"{vs_ref[0]:+6.2f} ± {vs_ref[1]:.2f} {band:>16}        {fix[0]:+6.2f} ± {fix[1]:.2f}")
         return "\n".join(lines)
 
 
@@ -340,28 +555,30 @@ def digits(seed: int) -> DataSplit:
     return load_digits_split(check_seed(seed))
 
 
-def order_study(orders: Sequence[str] = ORDERS, seeds: Sequence[int] = (0, 1, 2, 3, 4), rate: float = 0.5,
-                epochs: int = 8, on_net: Callable[[], None] | None = None) -> OrderStudy:
-    """Train every order on every seed's split; accuracy and the shift, as trained and re-estimated (lesson 10)."""
+def order_study(orders: Sequence[str] = ORDERS, seeds: Sequence[int] = tuple(range(8)), rate: float = 0.5,
+                epochs: int = EPOCHS, on_order: Callable[[], None] | None = None) -> OrderStudy:
+    """Train every order on every seed's split: accuracy, curves, the shift, as trained and re-estimated (lesson 10)."""
     orders = tuple(_check_order(o) for o in orders)
     seeds = tuple(check_seed(s) for s in seeds)
     if not orders or not seeds:
         raise ValueError("orders and seeds must each be non-empty")
     acc = {o: np.zeros(len(seeds)) for o in orders}
     fixed = {o: np.zeros(len(seeds)) for o in orders}
-    shifts, shifts_after, models = {}, {}, {}
+    shifts, before, after, models, curves = {}, {}, {}, {}, {}
     for order in orders:
-        for j, seed in enumerate(seeds):
+        trained, curves[order] = train_seeds(order, seeds, rate, epochs)
+        for j, (seed, model) in enumerate(zip(seeds, trained)):
             data = digits(seed)
-            model = models[(order, seed)] = train(order, data, rate, seed, epochs)
+            models[(order, seed)] = model
             again = recalibrate(model, data.x_train)
             acc[order][j], fixed[order][j] = accuracy(model, data.x_test, data.y_test), \
                 accuracy(again, data.x_test, data.y_test)
-            shifts[(order, seed)] = variance_shift(model, data.x_train, rate)
-            shifts_after[(order, seed)] = variance_shift(again, data.x_train, rate)
-            if on_net is not None:
-                on_net()
-    return OrderStudy(orders, seeds, rate, acc, fixed, shifts, shifts_after, models)
+            shifts[(order, seed)] = variance_shift(model, data.x_train, rate, seed)
+            before[(order, seed)] = check_recalibrated(model, data.x_train)
+            after[(order, seed)] = check_recalibrated(again, data.x_train)
+        if on_order is not None:
+            on_order()
+    return OrderStudy(orders, seeds, rate, int(epochs), acc, fixed, shifts, before, after, curves, models)
 
 
 # ---------------------------------------------------------------- the dashboard's measurement (NumPy, exact SE)
@@ -489,7 +706,7 @@ def probe_recalibrate(fn: Callable) -> RecalibrationProbe:
     torch = load("torch")
     model, x = shifted_reference()
     before = {k: v.clone() for k, v in model.state_dict().items() if k.endswith(("weight", "bias"))}
-    ratio_before = variance_shift(model, x.numpy(), 0.5)[0].measured.mean()
+    ratio_before = check_recalibrated(model, x.numpy()).ratios[0].mean()
     ran = []
     for module in model.modules():
         if isinstance(module, torch.nn.Dropout):
@@ -501,5 +718,5 @@ def probe_recalibrate(fn: Callable) -> RecalibrationProbe:
     left = any(m.training for m in model.modules())
     after = model.state_dict()
     changed = max(float((after[k] - v).abs().max()) for k, v in before.items())
-    ratio_after = variance_shift(copy.deepcopy(model), x.numpy(), 0.5)[0].measured.mean()
+    ratio_after = check_recalibrated(model, x.numpy()).ratios[0].mean()
     return RecalibrationProbe(float(ratio_before), float(ratio_after), left, changed, any(ran))

@@ -8,7 +8,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ...ui.figures import freeze_static, new_axes, new_figure
-from .compute import LayerShift, OrderStudy, RateShift, UnitSample, variance_ratio
+from .compute import Curves, LayerShift, OrderStudy, RateShift, UnitSample, variance_ratio
 
 
 def plot_ratio_curves(samples: Sequence[UnitSample], mus: Sequence[float] = (0.0, 1.0, 2.0),
@@ -68,11 +68,14 @@ def plot_rate_shift(shift: RateShift, ax: Axes | None = None, title: str | None 
 
 
 def plot_layer_shifts(shifts: Sequence[LayerShift], title: str = "") -> Figure:
-    """One panel per BatchNorm: running_var / test var per unit against the prediction (lesson 10)."""
+    """One panel per BatchNorm: running_var / test var per unit against the closed form, else the simulation."""
     fig, axes = new_figure(ncols=len(shifts), figsize=(3.6 * len(shifts), 3.4))
     for ax, shift in zip(axes, shifts):
-        _update_units(_create_units(ax), shift.predicted, shift.measured,
+        closed = bool(np.all(np.isfinite(shift.predicted)))      # a "downstream" BN has no closed form
+        _update_units(_create_units(ax), shift.predicted if closed else shift.simulated, shift.measured,
                       f"{title}BN at layer {shift.index} ({shift.kind})")
+        if not closed:
+            ax.set_xlabel("simulated ratio (train-mode pass), per unit")
     return fig
 
 
@@ -89,4 +92,18 @@ def plot_orders(study: OrderStudy, ax: Axes | None = None) -> Figure:
     ax.set(ylabel="test accuracy (%)")
     ax.legend(fontsize=8, frameon=False)
     ax.set_title(f"{len(study.seeds)} seeds, rate {study.rate:g}: mean ± sd", fontsize=9)
+    return fig
+
+
+def plot_curves(curves: dict[str, Curves]) -> Figure:
+    """Seed-mean test accuracy and training loss (eval mode) per epoch, one line per order (lesson 10)."""
+    fig, (left, right) = new_figure(ncols=2, figsize=(8.4, 3.0))
+    for i, (order, c) in enumerate(curves.items()):
+        epochs = np.arange(1, len(c.test_accuracy) + 1)
+        left.plot(epochs, 100 * c.test_accuracy.mean(1), color=f"C{i}", lw=1.2, label=order)
+        right.plot(epochs, c.train_loss.mean(1), color=f"C{i}", lw=1.2)
+    left.set(xlabel="epoch", ylabel="test accuracy (%)", ylim=(95, 99.5))
+    right.set(xlabel="epoch", ylabel="training cross-entropy (eval mode)", yscale="log")
+    left.legend(fontsize=7, frameon=False)
+    left.set_title("mean over seeds; lr decays linearly to 0", fontsize=9)
     return fig
