@@ -261,6 +261,9 @@ def test_lstm_dropout_acts_between_layers_only():
     study = nets.lstm_dropout_study(0.5, seed=3)
     assert study.one_layer_train_diff == 0 and study.two_layer_train_diff > 0
     assert study.two_layer_eval_diff == 0 and study.manual_stack_diff == 0
+    # the mask between the layers is F.dropout's on (batch, time, hidden): a fresh coin at every step
+    kept = study.between_layers_mask
+    assert kept.shape == (3, 5, 6) and not compute.shared_along(kept, (1,)) and not compute.shared_along(kept, (2,))
 
 
 def test_keras_rnn_masks_are_locked_and_recurrent_dropout_facts():
@@ -269,6 +272,33 @@ def test_keras_rnn_masks_are_locked_and_recurrent_dropout_facts():
     facts = nets.keras_recurrent_dropout_facts()
     assert (facts.implementation_without, facts.implementation_with) == (2, 1)
     assert facts.cudnn_needs_no_recurrent_dropout
+    assert (facts.masks_without, facts.masks_with) == (1, 4)   # with recurrent_dropout: one mask per gate
+
+
+def test_keras_recurrent_dropout_mask_is_locked_over_time():
+    recurrent = nets.keras_rnn_recurrent_mask(0.5, steps=6, units=16, seed=3)
+    assert recurrent.kept.shape == (3, 5, 16)
+    assert compute.shared_along(recurrent.kept, (1,)) and not compute.shared_along(recurrent.kept, (2,))
+    assert recurrent.rebuilt_exactly and recurrent.differs_between_calls
+
+
+def _linear_rnn_outputs(masks: np.ndarray) -> np.ndarray:
+    """h_1 = 1, h_t = 1 + m_t h_(t-1): what a linear RNN with identity kernels outputs on ones."""
+    h = [np.ones(masks.shape[::2], dtype=np.float32)]
+    for t in range(1, masks.shape[1]):
+        h.append(np.float32(1) + masks[:, t] * h[-1])
+    return np.stack(h, axis=1)
+
+
+def test_locked_recurrence_rebuilds_a_locked_mask_and_only_that():
+    coins = (np.random.default_rng(0).random((4, 1, 5)) >= 0.5) * np.float32(2)
+    locked = _linear_rnn_outputs(np.broadcast_to(coins, (4, 6, 5)))
+    assert np.array_equal(compute.locked_recurrence(locked), locked)
+    fresh = (np.random.default_rng(1).random((4, 6, 5)) >= 0.5) * np.float32(2)
+    per_step = _linear_rnn_outputs(fresh)
+    assert not np.array_equal(compute.locked_recurrence(per_step), per_step)
+    with pytest.raises(ValueError, match="outputs must have shape"):
+        compute.locked_recurrence(np.ones((4, 1, 5)))
 
 
 def test_attention_from_scratch_matches_multihead_attention():
@@ -295,6 +325,21 @@ def test_layouts_validate_their_rates():
         cnn_study.Layout(0.1, 1.2, 0.0)
     with pytest.raises(ValueError, match="name must be one of"):
         cnn_study.train_cnn("nope", 0)
+
+
+def test_every_layout_is_a_different_network():
+    layouts = list(cnn_study.LAYOUTS.values())
+    assert len(set(layouts)) == len(layouts)
+
+
+def test_site_maps_are_what_the_map_dropout_layers_receive():
+    settings = cnn_study.Settings(n_train=64, epochs=1)
+    fitted = cnn_study.fit_cnn("spatial rising 0.1, 0.2, 0.3", 0, settings)
+    maps = cnn_study.site_maps(fitted.net, settings)
+    first, second = maps.values()
+    assert first.shape == (450, 8, 8, 8) and second.shape == (450, 16, 4, 4)
+    assert first.min() >= 0 and second.min() >= 0          # after ReLU (and max-pool)
+    assert fitted.run == cnn_study.train_cnn("spatial rising 0.1, 0.2, 0.3", 0, settings)
 
 
 def test_a_tiny_training_run_is_deterministic_and_counts_epochs():
@@ -324,10 +369,10 @@ def test_the_model_drops_whole_channels_in_training():
 
 def _synthetic_results():
     layouts = {"a": dataclasses.asdict(cnn_study.LAYOUTS["none"]), "b": dataclasses.asdict(cnn_study.LAYOUTS["none"])}
-    runs = [{"layout": "a", "seed": s, "test_error": e, "test_nll": 0, "train_nll": 0}
+    runs = [{"layout": "a", "seed": s, "test_error": e, "test_nll": 1.0, "train_nll": 0}
             for s, e in enumerate([0.10, 0.20, 0.30])]
-    runs += [{"layout": "b", "seed": s, "test_error": e, "test_nll": 0, "train_nll": 0}
-             for s, e in enumerate([0.15, 0.20, 0.40])]
+    runs += [{"layout": "b", "seed": s, "test_error": e, "test_nll": n, "train_nll": 0}
+             for s, (e, n) in enumerate([(0.15, 0.5), (0.20, 1.0), (0.40, 0.0)])]
     return {"layouts": layouts, "runs": runs}
 
 
@@ -338,6 +383,16 @@ def test_summary_and_paired_difference_by_hand():
     d = cnn_study.paired(results, "a", "b")
     # differences -0.05, 0, -0.1: mean -0.05, sd 0.05, se 0.05/sqrt(3); a better on 2 seeds
     assert d.mean == pytest.approx(-0.05) and d.se == pytest.approx(0.05 / math.sqrt(3)) and d.a_better == 2
+    assert d.ses == pytest.approx(-math.sqrt(3))
+    # t with 2 degrees of freedom: P(|t| >= 3) = 1 - 3/sqrt(11) in closed form
+    assert d.chance(3.0) == pytest.approx(1 - 3 / math.sqrt(11))
+    nll = cnn_study.paired(results, "a", "b", metric="test_nll")   # NLL: differences 0.5, 0, 1
+    assert nll.mean == pytest.approx(0.5) and nll.a_better == 0 and nll.metric == "test_nll"
+    assert cnn_study.summarise(results, "test_nll")[1].mean == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="metric must be one of"):
+        cnn_study.paired(results, "a", "b", metric="accuracy")
+    with pytest.raises(ValueError, match="share at least 2 seeds"):
+        cnn_study.paired(results, "a", "nope")
 
 
 def test_stored_results_match_the_code():
@@ -359,7 +414,10 @@ def test_plots_return_figures():
     assert isinstance(plots.plot_channel_coins(nets.torch_dropout2d_mask(), "coins"), Figure)
     assert isinstance(plots.plot_time_average([compute.time_average(t, 0.3, 500) for t in (1, 5)]), Figure)
     assert isinstance(plots.plot_drop_rates(12, 0.2), Figure)
-    assert isinstance(plots.plot_cnn_study(cnn_study.summarise(cnn_study.load_results())), Figure)
+    stored = cnn_study.load_results()
+    assert isinstance(plots.plot_cnn_study(cnn_study.summarise(stored)), Figure)
+    both = plots.plot_cnn_study(cnn_study.summarise(stored), cnn_study.summarise(stored, "test_nll"))
+    assert len(both.axes) == 2 and "NLL" in both.axes[1].get_xlabel()
 
 
 def test_dashboards_follow_their_controls():

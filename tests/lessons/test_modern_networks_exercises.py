@@ -148,10 +148,32 @@ def test_locked_wrong_fixes():
     def with_dl(x, rate, rng):
         return dl.dropout_forward(x, rate, rng, noise_shape=(x.shape[0], 1, x.shape[2]))[0]
 
+    def fresh_per_step_with_dl(x, rate, rng):              # dropout_forward without a noise_shape
+        return dl.dropout_forward(x, rate, rng)[0]
+
+    def per_step_per_sequence(x, rate, rng):               # (batch, time, 1): a new coin every step
+        return x * (rng.random((x.shape[0], x.shape[1], 1)) >= rate) / (1 - rate)
+
+    def one_mask_for_the_batch(x, rate, rng):
+        return x * (rng.random((1, 1, x.shape[2])) >= rate) / (1 - rate)
+
+    def frozen_seed(x, rate, rng):                         # ignores rng: the same mask on every call
+        return x * (np.random.default_rng(0).random((x.shape[0], 1, x.shape[2])) >= rate) / (1 - rate)
+
+    def divided_by_rate(x, rate, rng):
+        return x * (rng.random((x.shape[0], 1, x.shape[2])) >= rate) / rate
+
+    for per_step in (fresh_per_step_with_dl, per_step_per_sequence):
+        result = exercises.check_locked_dropout(per_step)
+        assert not result and "changes from one time step to the next" in result.message
     assert "every feature" in exercises.check_locked_dropout(per_time_only).message
+    assert "every sequence in the batch" in exercises.check_locked_dropout(one_mask_for_the_batch).message
+    assert "two calls gave the same mask" in exercises.check_locked_dropout(frozen_seed).message
     assert "mean" in exercises.check_locked_dropout(unscaled).message
+    assert "mean" in exercises.check_locked_dropout(divided_by_rate).message
     assert not exercises.check_locked_dropout(keep_drop_swapped)
     assert exercises.check_locked_dropout(with_dl)
+    assert exercises.check_locked_dropout(solutions.solution_7())
 
 
 def test_drop_path_wrong_fixes():

@@ -40,15 +40,16 @@ class Layout:
             check_rate(rate)
 
 
+# Each layout once: "spatial rising" is also the spatial side of the element-wise comparison.
 LAYOUTS: dict[str, Layout] = {
     "none": Layout(0.0, 0.0, 0.0),
     "head only 0.5": Layout(0.0, 0.0, 0.5),
-    "element-wise maps 0.1, 0.2 + head 0.3": Layout(0.1, 0.2, 0.3, spatial=False),
-    "spatial maps 0.1, 0.2 + head 0.3": Layout(0.1, 0.2, 0.3),
-    "spatial constant 0.2, 0.2, 0.2": Layout(0.2, 0.2, 0.2),
+    "element-wise rising 0.1, 0.2, 0.3": Layout(0.1, 0.2, 0.3, spatial=False),
     "spatial rising 0.1, 0.2, 0.3": Layout(0.1, 0.2, 0.3),
+    "spatial constant 0.2, 0.2, 0.2": Layout(0.2, 0.2, 0.2),
     "spatial falling 0.3, 0.2, 0.1": Layout(0.3, 0.2, 0.1),
 }
+METRICS = ("test_error", "test_nll")   # what summarise and paired read from each stored run
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class Settings:
 
 
 FULL = Settings()
-SEEDS = tuple(range(8))
+SEEDS = tuple(range(16))
 LIVE = ("spatial rising 0.1, 0.2, 0.3", 0, Settings(epochs=2))   # what the lesson re-runs
 
 
@@ -114,8 +115,16 @@ def _evaluate(torch, net, x, y) -> tuple[float, float]:
     return error, nll
 
 
-def train_cnn(name: str, seed: int, settings: Settings = FULL, on_epoch: Callable[[], None] | None = None) -> Run:
-    """Train the CNN with layout LAYOUTS[name] from seed `seed` (init, batch order and masks) (lesson 11)."""
+@dataclass(frozen=True)
+class Fitted:
+    """A trained network with its numbers (lesson 11)."""
+
+    run: Run
+    net: object   # the torch.nn.Sequential of build_cnn, in eval mode
+
+
+def fit_cnn(name: str, seed: int, settings: Settings = FULL, on_epoch: Callable[[], None] | None = None) -> Fitted:
+    """Train the CNN with layout LAYOUTS[name] from seed `seed` (init, batch order and masks); keep the net."""
     if name not in LAYOUTS:
         raise ValueError(f"name must be one of {list(LAYOUTS)}, got {name!r}")
     torch = load("torch")
@@ -134,7 +143,34 @@ def train_cnn(name: str, seed: int, settings: Settings = FULL, on_epoch: Callabl
                 on_epoch()
         test_error, test_nll = _evaluate(torch, net, x_test, y_test)
         _, train_nll = _evaluate(torch, net, x, y)
-    return Run(name, seed, test_error, test_nll, train_nll)
+    return Fitted(Run(name, seed, test_error, test_nll, train_nll), net)
+
+
+def train_cnn(name: str, seed: int, settings: Settings = FULL, on_epoch: Callable[[], None] | None = None) -> Run:
+    """Train the CNN with layout LAYOUTS[name] from seed `seed` (init, batch order and masks) (lesson 11)."""
+    return fit_cnn(name, seed, settings, on_epoch).run
+
+
+# build_cnn's two feature-map dropout layers: what they receive, by the maps' size
+DROP_SITES = {"after conv 1 (8 channels, 8×8)": 2, "after conv 2 + pool (16 channels, 4×4)": 6}
+
+
+def site_maps(net, settings: Settings = FULL) -> dict[str, np.ndarray]:
+    """The feature maps each map-dropout layer of a trained net receives, on the test digits, eval mode (lesson 11)."""
+    torch = load("torch")
+    _, _, x_test, _ = _tensors(torch, settings)
+    seen: dict[str, np.ndarray] = {}
+    hooks = [net[index].register_forward_hook(
+        lambda module, args, out, name=name: seen.__setitem__(name, args[0].detach().numpy().astype(np.float64)))
+        for name, index in DROP_SITES.items()]
+    try:
+        net.eval()
+        with torch.no_grad():
+            net(x_test)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return {name: seen[name] for name in DROP_SITES}
 
 
 # ---------------------------------------------------------------- stored results and their summary
@@ -163,47 +199,71 @@ def load_results(path: Path = RESULTS) -> dict:
 
 @dataclass(frozen=True)
 class Summary:
-    """Test error of one layout over seeds: mean and standard error (lesson 11)."""
+    """One metric of one layout over seeds: mean and standard error (lesson 11)."""
 
     layout: str
     mean: float
     se: float
     n: int
+    metric: str = "test_error"
 
 
 @dataclass(frozen=True)
 class Paired:
-    """Paired difference of test error (a − b) over the same seeds: mean, standard error, wins of a (lesson 11)."""
+    """Paired difference of a metric (a − b) over the same seeds: mean, standard error, wins of a (lesson 11)."""
 
     a: str
     b: str
     mean: float
     se: float
-    a_better: int
+    a_better: int   # seeds on which a is lower (better: both metrics are losses)
     n: int
+    metric: str = "test_error"
+
+    def chance(self, threshold: float = 3.0) -> float:
+        """P(|t| >= threshold) for a true difference of 0: Student's t with n - 1 degrees of freedom."""
+        from scipy import stats
+        return float(2 * stats.t.sf(threshold, self.n - 1))
+
+    @property
+    def ses(self) -> float:
+        """How many standard errors the mean difference lies from 0 (its t statistic)."""
+        if self.se > 0:
+            return self.mean / self.se
+        return 0.0 if self.mean == 0 else math.copysign(math.inf, self.mean)
 
 
-def _errors(results: dict, layout: str) -> dict[int, float]:
-    return {run["seed"]: run["test_error"] for run in results["runs"] if run["layout"] == layout}
+def _check_metric(metric: str) -> str:
+    if metric not in METRICS:
+        raise ValueError(f"metric must be one of {list(METRICS)}, got {metric!r}")
+    return metric
 
 
-def summarise(results: dict) -> list[Summary]:
-    """Mean ± standard error of the test error for every stored layout."""
+def _values(results: dict, layout: str, metric: str) -> dict[int, float]:
+    return {run["seed"]: run[metric] for run in results["runs"] if run["layout"] == layout}
+
+
+def summarise(results: dict, metric: str = "test_error") -> list[Summary]:
+    """Mean ± standard error of `metric` ("test_error" or "test_nll") for every stored layout."""
+    metric = _check_metric(metric)
     out = []
     for name in results["layouts"]:
-        errors = np.array(list(_errors(results, name).values()))
-        out.append(Summary(name, float(errors.mean()), float(errors.std(ddof=1) / math.sqrt(len(errors))),
-                           len(errors)))
+        values = np.array(list(_values(results, name, metric).values()))
+        out.append(Summary(name, float(values.mean()), float(values.std(ddof=1) / math.sqrt(len(values))),
+                           len(values), metric))
     return out
 
 
-def paired(results: dict, a: str, b: str) -> Paired:
-    """Paired difference of test errors a − b over the seeds both have (same seed: same data order)."""
-    ea, eb = _errors(results, a), _errors(results, b)
+def paired(results: dict, a: str, b: str, metric: str = "test_error") -> Paired:
+    """Paired difference of `metric`, a − b, over the seeds both have (same seed: same init and data order)."""
+    metric = _check_metric(metric)
+    ea, eb = _values(results, a, metric), _values(results, b, metric)
     seeds = sorted(set(ea) & set(eb))
+    if len(seeds) < 2:
+        raise ValueError(f"a and b must share at least 2 seeds; {a!r} and {b!r} share {len(seeds)}")
     diff = np.array([ea[s] - eb[s] for s in seeds])
     return Paired(a, b, float(diff.mean()), float(diff.std(ddof=1) / math.sqrt(len(diff))),
-                  int((diff < 0).sum()), len(diff))
+                  int((diff < 0).sum()), len(diff), metric)
 
 
 def main() -> None:

@@ -217,6 +217,24 @@ def shared_along(mask: np.ndarray, axes: tuple[int, ...]) -> bool:
     return all(bool(np.all(mask == mask.take([0], axis=axis))) for axis in axes)
 
 
+def locked_recurrence(outputs: np.ndarray) -> np.ndarray:
+    """h_1 = 1, h_t = 1 + m ⊙ h_(t-1) with ONE mask m = h_2 - 1 read off `outputs` (batch, T, units) (lesson 11).
+
+    The outputs of a linear RNN with identity kernels on inputs of ones, its state dropped by
+    mask m_t at step t. If the layer locked its mask (m_t = m_2 for every t) this rebuilds its
+    outputs exactly; a fresh mask per step breaks the match at the first step it changes.
+    """
+    outputs = as_float_array(outputs, "outputs")
+    if outputs.ndim != 3 or outputs.shape[1] < 2:
+        raise ValueError(f"outputs must have shape (batch, T >= 2, units), got {outputs.shape}")
+    one = outputs.dtype.type(1)
+    mask = outputs[:, 1, :] - one
+    rebuilt = [np.ones_like(mask)]
+    for _ in range(1, outputs.shape[1]):
+        rebuilt.append(one + mask * rebuilt[-1])
+    return np.stack(rebuilt, axis=1)
+
+
 @dataclass(frozen=True)
 class TimeAverage:
     """The time average of a constant signal after dropout: fresh masks per step vs one locked mask (lesson 11)."""
@@ -359,14 +377,22 @@ def drop_path_probe(fn, rate: float = 0.3, batch: int = 4000, seed: int = 0) -> 
 
 
 def locked_probe(fn, rate: float = 0.3, shape: tuple[int, int, int] = (200, 12, 16), seed: int = 0) -> dict:
-    """Run a learner's locked_dropout(x, rate, rng) on ones of (batch, time, features) and measure it (lesson 11)."""
-    out = np.asarray(fn(np.ones(shape), rate, np.random.default_rng(seed)), dtype=float)
+    """Run a learner's locked_dropout(x, rate, rng) twice on ones of (batch, time, features) and measure it (lesson 11).
+
+    Both calls get the same generator, as two training steps would: a right answer draws a
+    new mask per call (per batch) and shares it only along time.
+    """
+    rng = np.random.default_rng(seed)
+    out = np.asarray(fn(np.ones(shape), rate, rng), dtype=float)
     if out.shape != shape:
         raise ValueError(f"locked_dropout must return x's shape {shape}, got {out.shape}")
+    again = np.asarray(fn(np.ones(shape), rate, rng), dtype=float)
     coins = out[:, 0, :]
     keep = 1.0 - rate
     half = Z_CHECK * math.sqrt(rate / keep / coins.size)
     return {"shared_over_time": shared_along(out, (1,)), "independent_features": not shared_along(out, (2,)),
+            "independent_sequences": not shared_along(out, (0,)),
+            "new_each_call": not np.array_equal(out, again),
             "dropped": float(np.mean(coins == 0)), "band": binomial_band(rate, coins.size, Z_CHECK),
             "mean": float(coins.mean()), "mean_band": (1 - half, 1 + half)}
 

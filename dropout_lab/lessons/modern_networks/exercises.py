@@ -112,7 +112,7 @@ def check_drop_channels(drop_channels: Callable, rate: float = 0.5) -> CheckResu
 
 
 def check_locked_dropout(locked_dropout: Callable, rate: float = 0.3) -> CheckResult:
-    """Pitfall 4: one mask per sequence, shared along time, independent across samples and features."""
+    """Pitfall 4: one mask per sequence, shared along time, independent across sequences, features and calls."""
     if is_unanswered(locked_dropout):
         return NOT_ANSWERED
     try:
@@ -124,11 +124,18 @@ def check_locked_dropout(locked_dropout: Callable, rate: float = 0.3) -> CheckRe
                                   "(batch, 1, features) and let it broadcast over time.")
     if not probe["independent_features"]:
         return CheckResult(False, "every feature shares one coin: the mask should have shape (batch, 1, features).")
+    if not probe["independent_sequences"]:
+        return CheckResult(False, "every sequence in the batch gets the same mask: draw one per sequence, shape "
+                                  "(batch, 1, features), not (1, 1, features).")
+    if not probe["new_each_call"]:
+        return CheckResult(False, "two calls gave the same mask: draw it from the rng you are given, so that every "
+                                  "batch gets a new one (a seed fixed inside the function freezes it).")
     if not probe["band"][0] <= probe["dropped"] <= probe["band"][1]:
         return CheckResult(False, f"{probe['dropped']:.3f} of the (sequence, feature) coins dropped; expected {rate}.")
     if not probe["mean_band"][0] <= probe["mean"] <= probe["mean_band"][1]:
         return CheckResult(False, f"the mean output is {probe['mean']:.3f}, not 1: scale survivors by 1/(1 − rate).")
-    return CheckResult(True, "one coin per (sequence, feature), the same at every step; the mean stays 1.")
+    return CheckResult(True, "one coin per (sequence, feature), the same at every step and new for every batch; "
+                             "the mean stays 1.")
 
 
 def check_drop_path(drop_path: Callable, rate: float = 0.3) -> CheckResult:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...frameworks import load, seeded_torch
-from .compute import shared_along
+from .compute import locked_recurrence, shared_along
 
 # ---------------------------------------------------------------- spatial dropout in the frameworks
 
@@ -81,6 +81,7 @@ class LSTMDropout:
     two_layer_train_diff: float   # the same for 2 layers: > 0, dropout acts between them
     two_layer_eval_diff: float    # 2 layers after .eval(): 0
     manual_stack_diff: float      # 2-layer LSTM vs layer 1 -> F.dropout -> layer 2, same weights and seed
+    between_layers_mask: np.ndarray   # that F.dropout's keep-mask on layer 1's (batch, time, hidden) output
 
 
 def _lstm_pair(torch, rate: float):
@@ -107,11 +108,14 @@ def lstm_dropout_study(rate: float = 0.5, seed: int = 0) -> LSTMDropout:
         torch.manual_seed(seed + 1)
         reference = stacked(x)[0]
         torch.manual_seed(seed + 1)
-        manual = second(F.dropout(first(x)[0], rate, training=True))[0]
+        hidden = first(x)[0]
+        dropped = F.dropout(hidden, rate, training=True)
+        manual = second(dropped)[0]
         stacked.eval()
         evaluated = [stacked(x)[0] for _ in range(2)]
     diff = lambda a, b: float((a - b).abs().max())  # noqa: E731
-    return LSTMDropout(diff(*one), diff(*two), diff(*evaluated), diff(reference, manual))
+    kept = (dropped != 0).numpy() | (hidden == 0).numpy()   # (an exact 0 in tanh's output would look dropped)
+    return LSTMDropout(diff(*one), diff(*two), diff(*evaluated), diff(reference, manual), kept)
 
 
 def keras_rnn_input_mask(rate: float = 0.5, steps: int = 7, units: int = 6, seed: int = 1) -> np.ndarray:
@@ -128,6 +132,32 @@ def keras_rnn_input_mask(rate: float = 0.5, steps: int = 7, units: int = 6, seed
 
 
 @dataclass(frozen=True)
+class KerasRecurrentMask:
+    """The recurrent_dropout mask of a Keras SimpleRNN, read back from its outputs (lesson 11)."""
+
+    kept: np.ndarray          # (batch, steps - 1, units): m_t != 0 for t = 2 … T
+    rebuilt_exactly: bool     # h_t = 1 + m ⊙ h_(t-1) with ONE mask m reproduces every output bit for bit
+    differs_between_calls: bool   # a new call (a new batch) draws a new mask
+
+
+def keras_rnn_recurrent_mask(rate: float = 0.5, steps: int = 7, units: int = 6, seed: int = 1) -> KerasRecurrentMask:
+    """A linear SimpleRNN with kernel I, recurrent kernel I and recurrent_dropout, on inputs of ones (lesson 11).
+
+    Then h_1 = 1 and h_t = 1 + m_t ⊙ h_(t-1), so m_t = (h_t - 1) / h_(t-1) is read off the
+    outputs. At rate 0.5 every number is a small integer (m is 0 or 2), so float32 is exact and
+    the hand-made recurrence with one locked mask m = m_2 must match Keras bit for bit.
+    """
+    keras = load("keras")
+    rnn = keras.layers.SimpleRNN(units, activation="linear", use_bias=False, recurrent_dropout=rate,
+                                 return_sequences=True, seed=seed, kernel_initializer="identity",
+                                 recurrent_initializer="identity")
+    x = np.ones((3, steps, units), dtype=np.float32)
+    first, second = (keras.ops.convert_to_numpy(rnn(x, training=True)) for _ in range(2))
+    return KerasRecurrentMask(first[:, 1:, :] != 1, bool(np.array_equal(locked_recurrence(first), first)),
+                              not np.array_equal(first, second))
+
+
+@dataclass(frozen=True)
 class KerasRecurrentDropout:
     """How Keras' LSTM changes with recurrent_dropout (lesson 11)."""
 
@@ -135,6 +165,8 @@ class KerasRecurrentDropout:
     implementation_with: int        # with recurrent_dropout > 0 (1: four matmuls, one mask per gate)
     cudnn_needs_no_recurrent_dropout: bool  # LSTM.inner_loop tries the cuDNN path only `if not self.recurrent_dropout`
     cudnn_ok_here: bool             # backend.cudnn_ok(...) on this machine (False without a GPU)
+    masks_without: int              # masks per call for `dropout` without recurrent_dropout (one)
+    masks_with: int                 # with recurrent_dropout > 0: cell.dropout_mask_count, one per gate (four)
 
 
 def keras_recurrent_dropout_facts() -> KerasRecurrentDropout:
@@ -146,7 +178,9 @@ def keras_recurrent_dropout_facts() -> KerasRecurrentDropout:
     cudnn_ok = bool(keras.src.backend.cudnn_ok("tanh", "sigmoid", False, True)) \
         if keras.backend.backend() == "tensorflow" else False
     return KerasRecurrentDropout(plain.cell.implementation, recurrent.cell.implementation,
-                                 "if not self.recurrent_dropout:" in source, cudnn_ok)
+                                 "if not self.recurrent_dropout:" in source, cudnn_ok,
+                                 getattr(plain.cell, "dropout_mask_count", None) or 1,
+                                 getattr(recurrent.cell, "dropout_mask_count", None) or 1)
 
 
 def keras_lstm_step_ms(recurrent_dropout: float, repeats: int = 3, seed: int = 0) -> float:

@@ -12,7 +12,7 @@ from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
-from ...ui.figures import freeze_static, new_axes, show_mask_grid
+from ...ui.figures import freeze_static, new_axes, new_figure, show_mask_grid
 from .cnn_study import Summary
 from .compute import TimeAverage, huang_drop_rates, linear_drop_rates
 
@@ -227,13 +227,17 @@ def plot_drop_rates(depth: int, max_rate: float, ax: Axes | None = None) -> Figu
     return drop_rates_view(drop_rates_zoom(depth, max_rate), ax, frozen=False)(depth, max_rate)
 
 
-def plot_cnn_study(summaries: Sequence[Summary], ax: Axes | None = None) -> Figure:
-    """Test error of every dropout layout: mean over seeds ± 2 standard errors (lesson 11)."""
-    fig, ax = new_axes(ax, figsize=(6.4, 3.0))
-    rows = np.arange(len(summaries))[::-1]
-    ax.errorbar([100 * s.mean for s in summaries], rows, xerr=[200 * s.se for s in summaries], fmt="o",
-                color="#3182bd", capsize=3)
-    ax.set_yticks(rows, [s.layout for s in summaries], fontsize=8)
-    ax.set(xlabel="test error (%), mean ± 2 SE over seeds", title=f"{summaries[0].n} seeds per layout")
-    fig.subplots_adjust(left=0.45)
+def plot_cnn_study(errors: Sequence[Summary], nlls: Sequence[Summary] | None = None) -> Figure:
+    """Test error (and test NLL, when given) of every layout: mean over seeds ± 2 standard errors (lesson 11)."""
+    panels = [errors] if nlls is None else [errors, nlls]
+    fig, axes = new_figure(ncols=len(panels), figsize=(3.6 + 3.0 * len(panels), 3.0))
+    rows = np.arange(len(errors))[::-1]
+    for ax, summaries in zip(axes, panels):
+        scale, label = (100, "test error (%)") if summaries[0].metric == "test_error" else (1, "test NLL (nats)")
+        ax.errorbar([scale * s.mean for s in summaries], rows, xerr=[2 * scale * s.se for s in summaries], fmt="o",
+                    color="#3182bd", capsize=3)
+        ax.set_yticks(rows, [s.layout for s in summaries] if ax is axes[0] else [], fontsize=8)
+        ax.set(xlabel=f"{label}, mean ± 2 SE")
+    fig.suptitle(f"{errors[0].n} seeds per layout, the same seeds for every layout", fontsize=9)
+    fig.subplots_adjust(left=0.32 if nlls is not None else 0.45, wspace=0.08, top=0.88)
     return fig
