@@ -79,9 +79,19 @@ def test_train_torch_learns_the_digits_and_calls_on_epoch():
     assert len(calls) == 3 and accuracy > 0.8 and not model.training
 
 
-def test_inference_cost_returns_seconds():
-    cost = switches.inference_cost(switches.reference_model(), switches.probe_inputs().numpy(), k=3, repeats=2)
-    assert cost.k == 3 and min(cost.one_pass, cost.looped, cost.batched) > 0
+def test_inference_cost_returns_seconds_and_exact_multiply_adds():
+    model, threads = switches.reference_model(), torch.get_num_threads()
+    cost = switches.inference_cost(model, switches.probe_inputs(32).numpy(), k=3, repeats=2)
+    assert cost.k == 3 and cost.rows == 32
+    assert min(cost.one_pass, cost.one_row, cost.looped, cost.batched, cost.batched_eval) > 0
+    assert cost.multiply_adds == 32 * (64 * 64 + 64 * 10)          # 64 → 64 → 10: rows · Σ in·out
+    assert cost.ratio("looped") == cost.looped / cost.one_pass
+    assert torch.get_num_threads() == threads                          # one thread for the timing, then put back
+    assert not any(m.training for m in model.modules())                # handed back in eval mode
+    with pytest.raises(ValueError, match="which must be"):
+        cost.ratio("one_pass")
+    with pytest.raises(ValueError, match="k must be"):
+        switches.inference_cost(model, switches.probe_inputs(4).numpy(), k=0)
 
 
 # ---------------------------------------------------------------- three frameworks, one summary

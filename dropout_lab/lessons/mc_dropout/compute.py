@@ -268,6 +268,7 @@ HELD_OUT = 9        # the digit class no network sees in training
 NOISE_SD = 0.5      # pixel noise of the corrupted digits (pixels are in [0, 1])
 OOD_SETS = ("held-out 9s", "noisy digits")
 METHODS = ("weight scaling", "MC dropout")
+ONE_PASS = "one MC pass"   # a single thinned network: what the MC average averages
 
 
 @dataclass(frozen=True)
@@ -303,11 +304,12 @@ class RunResult:
 
     rate: float
     seed: int
-    accuracy: dict[str, float]                 # by method
+    accuracy: dict[str, float]                 # by method, and for ONE_PASS (averaged over the k passes)
     nll: dict[str, float]
     reliability: dict[str, Reliability]
     auroc: dict[tuple[str, str, str], float]   # (method, OOD set, score) -> AUROC
     scores: dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]]  # same keys -> (in, out) scores
+    confidence: dict[str, float]               # mean max-probability on the test digits, same keys as accuracy
 
 
 def _weight_scaled(model: MLP, x: np.ndarray) -> MCSummary:
@@ -327,12 +329,16 @@ def judge(model: MLP, split: OODSplit, rate: float, seed: int, k: int = 50, bins
     """Accuracy, NLL, reliability and OOD AUROCs of weight scaling vs k MC passes for one network (lesson 09)."""
     blocks = [split.x_in, *split.ood.values()]
     stacked = np.concatenate(blocks)            # one batch for all inputs: the same passes, less overhead
-    summaries = {"weight scaling": _weight_scaled(model, stacked),
-                 "MC dropout": summarize_passes(mc_probabilities(model, stacked, k, seed))}
-    accuracy, nll, rel, areas, scores = {}, {}, {}, {}, {}
+    passes = mc_probabilities(model, stacked, k, seed)
+    summaries = {"weight scaling": _weight_scaled(model, stacked), "MC dropout": summarize_passes(passes)}
+    single = passes[:, :len(split.x_in)]        # every pass on the test digits: k thinned networks one by one
+    accuracy = {ONE_PASS: float(np.mean(single.argmax(axis=-1) == split.y_in))}
+    confidence = {ONE_PASS: float(single.max(axis=-1).mean())}
+    nll, rel, areas, scores = {}, {}, {}, {}
     for method, summary in summaries.items():
         inside, *outsides = _split_summary(summary, [len(b) for b in blocks])
         accuracy[method] = float(np.mean(inside.prediction == split.y_in))
+        confidence[method] = float(inside.max_prob.mean())
         nll[method] = negative_log_likelihood(inside.mean, split.y_in)
         rel[method] = reliability(inside.mean, split.y_in, bins)
         for name, outside in zip(split.ood, outsides):
@@ -342,7 +348,7 @@ def judge(model: MLP, split: OODSplit, rate: float, seed: int, k: int = 50, bins
                 key = (method, name, score)
                 scores[key] = (values, uncertainty_scores(outside)[score])
                 areas[key] = auroc(*scores[key])
-    return RunResult(rate, seed, accuracy, nll, rel, areas, scores)
+    return RunResult(rate, seed, accuracy, nll, rel, areas, scores, confidence)
 
 
 @dataclass
@@ -357,13 +363,33 @@ class Study:
     train_seconds: float = 0.0
 
     def values(self, metric: str, method: str, rate: float) -> np.ndarray:
-        """Per seed: 'accuracy', 'nll' or 'ece' of one method at one rate."""
-        if metric not in ("accuracy", "nll", "ece"):
-            raise ValueError(f"metric must be 'accuracy', 'nll' or 'ece', got {metric!r}")
+        """Per seed: 'accuracy', 'nll', 'ece' or 'confidence' (mean max-probability) of one method at one rate;
+        'accuracy' and 'confidence' also for ONE_PASS."""
+        if metric not in ("accuracy", "nll", "ece", "confidence"):
+            raise ValueError(f"metric must be 'accuracy', 'nll', 'ece' or 'confidence', got {metric!r}")
+        allowed = (*METHODS, ONE_PASS) if metric in ("accuracy", "confidence") else METHODS
+        if method not in allowed:
+            raise ValueError(f"method must be one of {allowed} for {metric!r}, got {method!r}")
         runs = [self.runs[(rate, s)] for s in self.seeds]
         if metric == "ece":
             return np.array([r.reliability[method].ece for r in runs])
         return np.array([getattr(r, metric)[method] for r in runs])
+
+    def under_confidence(self, method: str, rate: float) -> np.ndarray:
+        """Per seed: accuracy − mean confidence, > 0 = under-confident. It is the count-weighted mean height
+        of the reliability bars above the diagonal, Σ_b (n_b/n)(acc_b − conf_b)."""
+        return self.values("accuracy", method, rate) - self.values("confidence", method, rate)
+
+    def confidence_table(self) -> str:
+        """Per rate and predictor: accuracy and mean confidence (seed mean ± sd), their gap (paired mean ± s.e.)."""
+        lines = [f"{'rate':>4}  {'predictor':<15} {'accuracy %':>15} {'confidence %':>15}   acc − conf (± s.e.)"]
+        for rate in self.rates:
+            for method in ("weight scaling", ONE_PASS, "MC dropout"):
+                acc, conf = (100 * self.values(m, method, rate) for m in ("accuracy", "confidence"))
+                gap, se = paired(acc, conf)
+                lines.append(f"{rate:>4.1f}  {method:<15} {acc.mean():8.3f} ± {acc.std(ddof=1):.3f} "
+                             f"{conf.mean():8.3f} ± {conf.std(ddof=1):.3f}   {gap:+.3f} ± {se:.3f}")
+        return "\n".join(lines)
 
     def aurocs(self, method: str, ood: str, score: str, rate: float) -> np.ndarray:
         """Per seed: the AUROC of one score for one OOD set."""
@@ -380,7 +406,7 @@ class Study:
 
     def table(self) -> str:
         """Per rate: accuracy, NLL, ECE (seed mean ± sd) and MC − weight scaling (paired mean ± s.e.)."""
-        lines = [f"{'rate':>4}  {'metric':<9} {'weight scaling':>15} {'MC dropout':>15}   MC − ws (± s.e.)"]
+        lines = [f"{'rate':>4}  {'metric':<9} {'weight scaling':>15} {'MC dropout':>15}   MC − ws (paired, ± s.e.)"]
         for rate in self.rates:
             for metric, scale in (("accuracy", 100), ("nll", 1), ("ece", 100)):
                 ws, mc = (scale * self.values(metric, m, rate) for m in METHODS)
@@ -392,7 +418,7 @@ class Study:
 
     def ood_table(self, rate: float) -> str:
         """AUROC per OOD set and score at one rate: seed mean ± sd, and MC − weight scaling paired."""
-        lines = [f"rate {rate}: AUROC (seed mean ± sd), 0.5 = no better than chance"]
+        lines = [f"rate {rate}: AUROC, seed mean ± sd (MC − ws: paired mean ± s.e.), 0.5 = no better than chance"]
         for ood in OOD_SETS:
             for score in ("entropy", "1 − max prob", "mutual information"):
                 mc = self.aurocs("MC dropout", ood, score, rate)
@@ -400,7 +426,7 @@ class Study:
                 if score != "mutual information":
                     ws = self.aurocs("weight scaling", ood, score, rate)
                     diff, se = paired(mc, ws)
-                    text += f"   ws {ws.mean():.3f} ± {ws.std(ddof=1):.3f}   MC − ws {diff:+.3f} ± {se:.3f}"
+                    text += f"   ws {ws.mean():.3f} ± {ws.std(ddof=1):.3f}   MC − ws {diff:+.3f} ± s.e. {se:.3f}"
                 lines.append(text)
         return "\n".join(lines)
 

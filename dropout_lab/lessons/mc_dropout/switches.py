@@ -206,19 +206,46 @@ def _bn_row_zero(model, x: np.ndarray, train: bool) -> tuple[np.ndarray, np.ndar
 
 @dataclass(frozen=True)
 class Cost:
-    """Seconds (median of repeats) for one eval pass, k looped passes and k passes as one batch (lesson 09)."""
+    """What k MC passes cost, against one deterministic pass over the same rows (lesson 09).
+
+    Seconds are medians of repeats on one thread. The multiply-adds are exact: k passes are k
+    times the arithmetic. The seconds need not be k times: a call has a fixed cost that a batch
+    pays once, and each MC pass draws masks that the deterministic pass never draws.
+    """
 
     k: int
-    one_pass: float
-    looped: float
-    batched: float
+    rows: int
+    one_pass: float        # one eval() pass over the rows
+    one_row: float         # the same call on a single row: roughly the fixed cost of a call
+    looped: float          # k MC passes, one call each
+    batched: float         # k MC passes as one call on k·rows rows (a fresh mask per row)
+    batched_eval: float    # the same k·rows rows with dropout off: the arithmetic and one call, no masks
+    multiply_adds: int     # of the Linear layers, for one pass over the rows
+
+    def ratio(self, which: str) -> float:
+        """Seconds of 'looped', 'batched' or 'batched_eval' over one deterministic pass."""
+        if which not in ("looped", "batched", "batched_eval"):
+            raise ValueError(f"which must be 'looped', 'batched' or 'batched_eval', got {which!r}")
+        return getattr(self, which) / self.one_pass
 
 
-def inference_cost(model, x: np.ndarray, k: int = 50, repeats: int = 5) -> Cost:
-    """Time the deterministic pass vs k MC passes, looped and batched (k·n rows at once) (lesson 09)."""
+def linear_multiply_adds(model, rows: int) -> int:
+    """Multiply-adds of every nn.Linear for `rows` rows: rows · Σ in·out (lesson 09)."""
+    nn = load("torch").nn
+    return int(rows) * sum(m.in_features * m.out_features for m in model.modules() if isinstance(m, nn.Linear))
+
+
+def inference_cost(model, x: np.ndarray, k: int = 50, repeats: int = 5, threads: int = 1) -> Cost:
+    """Time one deterministic pass against k MC passes, looped and batched, on `threads` threads (lesson 09).
+
+    One thread by default: on matrices this small, splitting the work costs more in
+    synchronisation than it saves, and on a busy machine a thread waiting for its partner can
+    dominate every timing. Leaves the model in eval mode.
+    """
     torch = load("torch")
-    inputs = torch.as_tensor(x, dtype=torch.float32)
-    tiled = inputs.repeat(_check_k(k), 1)
+    k = _check_k(k)
+    inputs = torch.as_tensor(np.asarray(x), dtype=torch.float32)
+    tiled = inputs.repeat(k, 1)
 
     def clock(fn) -> float:
         times = []
@@ -228,13 +255,15 @@ def inference_cost(model, x: np.ndarray, k: int = 50, repeats: int = 5) -> Cost:
             times.append(time.perf_counter() - start)
         return float(np.median(times))
 
-    with torch.no_grad(), seeded_torch(0):
-        one = clock(lambda: model.eval()(inputs))
+    with torch.no_grad(), seeded_torch(0), torch_threads(threads):
+        model.eval()
+        one, one_row = clock(lambda: model(inputs)), clock(lambda: model(inputs[:1]))
+        batched_eval = clock(lambda: model(tiled))
         enable_mc_dropout(model)
         looped = clock(lambda: [model(inputs) for _ in range(k)])
         batched = clock(lambda: model(tiled))
     model.eval()
-    return Cost(k, one, looped, batched)
+    return Cost(k, len(inputs), one, one_row, looped, batched, batched_eval, linear_multiply_adds(model, len(inputs)))
 
 
 # ---------------------------------------------------------------- the same summary in torch and Keras
