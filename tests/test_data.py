@@ -89,3 +89,21 @@ def test_multi_hot_rejects_bad_indices_and_dimension(encoder, sequences, dimensi
 def test_imdb_is_a_lazy_submodule():
     import dropout_lab as dl
     assert dl.data.imdb.load_data.__module__ == "dropout_lab.data.imdb"
+
+
+def test_the_data_readme_names_every_lesson_that_loads_each_data_set():
+    """data/README.md's "lessons" column against the loaders each lesson's package really calls."""
+    import re
+    from pathlib import Path
+
+    from dropout_lab.lessons import LESSONS
+    repo = Path(__file__).resolve().parents[1]
+    rows = {r"load_digits": "Handwritten Digits", r"load_iris": "Iris", r"\bimdb\b": "IMDB"}
+    table = (repo / "data" / "README.md").read_text()
+    for loader, name in rows.items():
+        row = next(line for line in table.splitlines() if line.startswith("|") and name in line)
+        listed = set(re.findall(r"\b\d\d\b", row.split("|")[4]))
+        using = {lesson.number for lesson in LESSONS
+                 if any(re.search(loader, f.read_text())
+                        for f in (repo / "dropout_lab" / "lessons" / lesson.slug).glob("*.py"))}
+        assert listed == using, f"data/README.md lists {name} for lessons {sorted(listed)}; {sorted(using)} load it"
