@@ -192,3 +192,20 @@ def output_stats(y: object) -> OutputStats:
     """Zero fraction, mean and std (ddof=0, float64 accumulation) of an output array (lessons 01, 04)."""
     y = np.asarray(y)
     return OutputStats(float(np.mean(y == 0)), float(y.mean(dtype=np.float64)), float(y.std(dtype=np.float64)))
+
+
+# ---------------------------------------------------------------- printing round-off (lessons 06, 07, 09)
+
+ROUNDOFF = 1e-13  # float64 sums of a few hundred terms of order 1 differ by ~1e-15; 1e-13 leaves room
+
+
+def roundoff_text(difference: float, bound: float = ROUNDOFF) -> str:
+    """'< 1e-13 (round-off)' for a difference at float64 round-off, else '= ' and the number (lessons 06, 07, 09).
+
+    The exact digits of a round-off difference change with summation order (BLAS threads, CPU),
+    so a lesson prints the bound it asserts instead of them: the stored output then holds everywhere.
+    """
+    difference = float(difference)
+    if not math.isfinite(difference) or difference < 0:
+        raise ValueError(f"difference must be a finite number >= 0, got {difference!r}")
+    return f"< {bound:.0e} (round-off)" if difference < bound else f"= {difference:.1e}"

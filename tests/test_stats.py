@@ -123,3 +123,14 @@ def test_sweep_is_reproducible_and_validates():
 
 def test_normal_band():
     assert dl.normal_band(1.0, 2.0, 100, z=3) == (pytest.approx(0.4), pytest.approx(1.6))
+
+
+def test_roundoff_text_prints_the_bound_below_it_and_the_number_above():
+    from dropout_lab.stats import roundoff_text
+    assert roundoff_text(2.9e-15) == roundoff_text(3.0e-15) == "< 1e-13 (round-off)"
+    assert roundoff_text(0.0) == "< 1e-13 (round-off)"
+    assert roundoff_text(1.3e-2) == "= 1.3e-02"
+    assert roundoff_text(2e-13) == "= 2.0e-13"
+    for bad in (-1e-16, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="difference"):
+            roundoff_text(bad)
