@@ -33,46 +33,12 @@ def chromium_path() -> Path:
     return CHROMIUM
 
 
-# A reference notebook for the test's own self-check: one honest dashboard (zero
-# fraction vs rate) and one whose callback raises after its first draw.
-REFERENCE = "zz_browser_selftest.ipynb"
-_SETUP = "%matplotlib inline\nimport numpy as np\nimport ipywidgets as widgets\nimport dropout_lab as dl"
-_RENDER = """from dropout_lab.ui.dashboard import Dashboard, Moves, readout
-
-def render(rate):
-    out, _ = dl.dropout_forward(np.ones(20_000), rate, rng=0)
-    fig, ax = dl.ui.figures.new_axes(figsize=(3, 2))
-    ax.bar([0], [dl.zero_fraction(out)])
-    return fig, readout({"zero fraction": dl.zero_fraction(out)}), out
-
-def rate_slider():
-    return widgets.FloatSlider(value=0.5, min=0.0, max=0.9, step=0.05, description="rate")
-
-CHECKS = (Moves("zero fraction", "rate", +1, "each unit is dropped with probability rate"),)
-Dashboard("Self-test: zero fraction", {"rate": rate_slider()}, render, checks=CHECKS)"""
-_BROKEN = """def broken(rate):
-    if rate != 0.5:
-        raise RuntimeError("deliberately broken callback")
-    return render(rate)
-
-Dashboard("Self-test: broken", {"rate": rate_slider()}, broken, checks=CHECKS)"""
-
-
 @pytest.fixture(scope="session")
-def reference_notebooks() -> dict[str, dict]:
-    import nbformat
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)
-                                               for source in (_SETUP, _RENDER, _BROKEN)])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    return {REFERENCE: notebook}
-
-
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory, reference_notebooks) -> lab_server.LabServer:
-    """JupyterLab on a free loopback port, serving the generated dashboards notebook and the self-test."""
+def lab(tmp_path_factory) -> lab_server.LabServer:
+    """JupyterLab on a free loopback port, serving the generated dashboards notebook (self-test at its end)."""
     from test_lessons_in_browser import DASHBOARDS, NOTEBOOK, dashboards_notebook
     root = tmp_path_factory.mktemp("lab-root")
-    notebooks = {**reference_notebooks, NOTEBOOK: dashboards_notebook(DASHBOARDS)}
+    notebooks = {NOTEBOOK: dashboards_notebook(DASHBOARDS)}
     lab_server.prepare_root(REPO, root, notebooks, break_dashboards=BREAK_DASHBOARDS)
     server = lab_server.start(root, tmp_path_factory.mktemp("lab-home"))
     try:
