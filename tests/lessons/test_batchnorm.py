@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 from matplotlib.image import imread
+from scipy import stats
 from torch import nn
 
 import dropout_lab as dl
@@ -309,7 +310,75 @@ def test_check_rejects_the_buggy_snippet(number):
 
 def test_each_buggy_snippet_gets_its_own_diagnosis():
     verdicts = [exercises.check_recalibration(defined(compute.BUGS[n].buggy_code, "recalibrate_bn")) for n in (4, 5)]
-    assert "dropout was ON" in verdicts[0].message and "momentum" in verdicts[1].message
+    assert "dropout was ON" in verdicts[0].message and "momentum = 0.1" in verdicts[1].message
+    assert "reset value 1" in verdicts[1].message
+
+
+@pytest.mark.parametrize("number", sorted(compute.BUGS))
+def test_each_exhibit_has_one_bug_and_its_documented_fix_passes(number):
+    """The notebook says: fix the line marked # BUG?. Replacing that one line must be enough."""
+    bug = compute.BUGS[number]
+    assert bug.buggy_code.count("# BUG?") == 1 and "# BUG?" not in bug.fixed_code
+    assert not exercises.check_recalibration(defined(bug.buggy_code, bug.defines)).passed
+    result = exercises.check_recalibration(defined(bug.fixed_code, bug.defines))
+    assert result.passed, result.message
+
+
+def _variant(code, old, new):
+    assert old in code
+    return exercises.check_recalibration(defined(code.replace(old, new), "recalibrate_bn"))
+
+
+RESET_AND_AVERAGE = """    for module in model.modules():
+        if isinstance(module, nn.BatchNorm1d):
+            module.reset_running_stats()   # forget the shifted statistics
+            module.momentum = None         # a plain average over every batch
+"""
+ALL_BATCHES = "for batch in x.split(128):\n            model(batch)"
+
+
+def test_wrong_fixes_of_exhibit_4_are_rejected_with_their_own_reason():
+    bug = compute.BUGS[4]
+    only_eval = _variant(bug.buggy_code, bug.marked_line, "    model.eval()")      # no BN ever in train mode
+    assert not only_eval.passed and "no BatchNorm was in training mode" in only_eval.message
+    # the old exhibit's one-line fix: eval + BN.train(), but no reset and torch's momentum 0.1 (2.84x, not 1)
+    kept_old = _variant(bug.fixed_code, RESET_AND_AVERAGE, "")
+    assert not kept_old.passed and "shifted statistics training left behind" in kept_old.message, kept_old.message
+    p_zero = _variant(bug.buggy_code, bug.marked_line, "    for module in model.modules():\n"
+                                                       "        if isinstance(module, nn.Dropout):\n"
+                                                       "            module.p = 0.0\n"
+                                                       "    model.train()")   # dropout off by rate 0, never restored
+    assert not p_zero.passed and "rate p was changed" in p_zero.message
+
+
+def test_wrong_fixes_of_exhibit_5_are_rejected_with_their_own_reason():
+    bug = compute.BUGS[5]
+    deleted = _variant(bug.buggy_code, bug.marked_line + "\n", "")     # torch's default momentum, 0.1, again
+    assert not deleted.passed and "momentum = 0.1" in deleted.message
+    last_batch = _variant(bug.buggy_code, bug.marked_line, "            module.momentum = 1.0")
+    assert not last_batch.passed and "LAST batch" in last_batch.message, last_batch.message
+    one_batch = _variant(bug.fixed_code, ALL_BATCHES, "model(x[:128])")
+    assert not one_batch.passed and "only 128 of the 1024 rows" in one_batch.message
+    no_reset = _variant(bug.fixed_code, "            module.reset_running_stats()\n", "")
+    assert not no_reset.passed and "reset_running_stats() first" in no_reset.message, no_reset.message
+    whole = _variant(bug.fixed_code, ALL_BATCHES, "model(x)")
+    assert whole.passed, whole.message                                 # one batch of all of x is right too
+
+
+def test_paired_comparison_hand_values():
+    p = compute.paired([0.9, 0.8, 0.7, 0.6], [1.0, 1.0, 0.7, 0.5])
+    assert np.allclose(p.diffs, [-0.1, -0.2, 0.0, 0.1]) and p.counts == (2, 1, 1)
+    assert p.mean == pytest.approx(-0.05) and p.se == pytest.approx(np.std([-0.1, -0.2, 0, 0.1], ddof=1) / 2)
+    assert p.band(2) == pytest.approx((-0.05 - 2 * p.se, -0.05 + 2 * p.se))
+    assert p.sign_p == pytest.approx(1.0)                    # 2 lower, 1 higher: 2·P(Bin(3, ½) ≥ 2) = 1
+    assert compute.paired([0.0] * 8, [1.0] * 7 + [0.0]).sign_p == pytest.approx(2 / 2 ** 7)   # 7 of 7, tie out
+    diffs = np.array([-1.56, -1.78, -0.44, -0.22, -0.22, -0.22, -0.22, 0.0])
+    q = compute.paired(diffs, np.zeros(8))                   # scipy's own tests as the oracle
+    assert q.t_p == pytest.approx(stats.ttest_1samp(diffs, 0).pvalue, rel=1e-9)
+    assert q.sign_p == pytest.approx(stats.binomtest(7, 7).pvalue, rel=1e-9)
+    assert p.t_p == pytest.approx(stats.ttest_1samp(p.diffs, 0).pvalue, rel=1e-9)
+    with pytest.raises(ValueError, match="same length >= 2"):
+        compute.paired([1.0], [1.0])
 
 
 @pytest.mark.parametrize("number", sorted(compute.BUGS))

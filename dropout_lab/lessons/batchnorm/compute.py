@@ -458,6 +458,18 @@ def recalibrate(model, x: np.ndarray, batch_size: int = 128):
     return model.eval()
 
 
+def downstream_bias(batch_size: int = 128) -> float:
+    """Bound on the relative bias of a BN below another BN: E[1/s²] = (1 + 2/(n − 3))/σ² for normal data (lesson 10).
+
+    In train mode the upper BN divides each batch by that batch's own standard deviation, so the lower BN's
+    inputs are scaled by 1/s instead of 1/σ: their variance is inflated by up to 2/(n − 3) (n rows per batch).
+    """
+    n = int(batch_size)
+    if n < 4:
+        raise ValueError(f"batch_size must be >= 4, got {batch_size}")
+    return 2 / (n - 3)
+
+
 def recalibration_band(rows: int, batch_size: int = 128, downstream: bool = False, z: float = 4.5) -> float:
     """How far one unit's re-estimated running_var / test variance may sit from 1, from the sample size (lesson 10).
 
@@ -478,7 +490,7 @@ def recalibration_band(rows: int, batch_size: int = 128, downstream: bool = Fals
     between = math.sqrt(2 * (k - 1)) / (k * (n - 1))
     weighting = abs(1 / k - last / rows) * math.sqrt(2 / max(last - 1, 1))
     sd = math.hypot(between, weighting)
-    return z * sd * (math.sqrt(2) if downstream else 1) + (2 / (n - 3) if downstream else 0.0)
+    return z * sd * (math.sqrt(2) if downstream else 1) + (downstream_bias(n) if downstream else 0.0)
 
 
 @dataclass(frozen=True)
@@ -514,6 +526,60 @@ def check_recalibrated(model, x: np.ndarray, batch_size: int = 128) -> Recalibra
 # ---------------------------------------------------------------- the study: order × seed
 
 
+@dataclass(frozen=True)
+class Paired:
+    """Per-seed differences a − b of two placements (percentage points) and what they resolve (lesson 10)."""
+
+    diffs: np.ndarray
+
+    @property
+    def mean(self) -> float:
+        return float(self.diffs.mean())
+
+    @property
+    def se(self) -> float:
+        return float(self.diffs.std(ddof=1) / math.sqrt(len(self.diffs)))
+
+    def band(self, z: float) -> tuple[float, float]:
+        return self.mean - z * self.se, self.mean + z * self.se
+
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        """Seeds with a < b, a == b, a > b (rounded to 1e-9: accuracies are multiples of 1/450)."""
+        d = np.round(self.diffs, 9)
+        return int((d < 0).sum()), int((d == 0).sum()), int((d > 0).sum())
+
+    @property
+    def t_p(self) -> float:
+        """Two-sided paired t-test p-value (n − 1 degrees of freedom)."""
+        from scipy import stats
+        return float(2 * stats.t.sf(abs(self.mean / self.se), len(self.diffs) - 1))
+
+    @property
+    def sign_p(self) -> float:
+        """Two-sided sign test p-value, ties dropped: 2·P(Binomial(n, 1/2) >= max(worse, better)), at most 1."""
+        from scipy import stats
+        worse, _, better = self.counts
+        n = worse + better
+        return 1.0 if n == 0 else float(min(1.0, 2 * stats.binom.sf(max(worse, better) - 1, n, 0.5)))
+
+    def line(self, z: float) -> str:
+        low, high = self.band(z)
+        worse, ties, better = self.counts
+        return (f"{self.mean:+.2f} ± {self.se:.2f} (±{z:g} SE: [{low:+.2f}, {high:+.2f}]; ±2 SE: "
+                f"[{self.band(2)[0]:+.2f}, {self.band(2)[1]:+.2f}]); lower on {worse}, tied on {ties}, higher on "
+                f"{better} of {len(self.diffs)} seeds; paired t p = {self.t_p:.3f}, sign test p = {self.sign_p:.3f}")
+
+
+def paired(a: Sequence[float], b: Sequence[float]) -> Paired:
+    """The per-seed differences a − b (same seeds in the same order, at least two) (lesson 10)."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape or a.ndim != 1 or len(a) < 2:
+        raise ValueError(f"a and b must be 1-D with the same length >= 2 (one value per seed), got {a.shape} and "
+                         f"{b.shape}")
+    return Paired(a - b)
+
+
 @dataclass
 class OrderStudy:
     """Test accuracy of each dropout placement over seeds, before and after re-estimating BN (lesson 10)."""
@@ -534,6 +600,10 @@ class OrderStudy:
         """Mean of the per-seed differences a − b and its standard error."""
         diff = np.asarray(a) - np.asarray(b)
         return float(diff.mean()), float(diff.std(ddof=1) / math.sqrt(len(diff))) if len(diff) > 1 else float("nan")
+
+    def compare(self, order: str, reference: str = "dropout after last BN") -> Paired:
+        """Test accuracy of `order` minus `reference`, in percentage points, seed by seed."""
+        return paired(100 * self.accuracy[_check_order(order)], 100 * self.accuracy[_check_order(reference)])
 
     def table(self, reference: str = "dropout after last BN", z: float = 4.5) -> str:
         """Accuracy per order (mean ± sd), paired difference to `reference` ± SE with a ±z·SE band, the fix."""
@@ -565,19 +635,23 @@ def order_study(orders: Sequence[str] = ORDERS, seeds: Sequence[int] = tuple(ran
     acc = {o: np.zeros(len(seeds)) for o in orders}
     fixed = {o: np.zeros(len(seeds)) for o in orders}
     shifts, before, after, models, curves = {}, {}, {}, {}, {}
-    for order in orders:
-        trained, curves[order] = train_seeds(order, seeds, rate, epochs)
-        for j, (seed, model) in enumerate(zip(seeds, trained)):
-            data = digits(seed)
-            models[(order, seed)] = model
-            again = recalibrate(model, data.x_train)
-            acc[order][j], fixed[order][j] = accuracy(model, data.x_test, data.y_test), \
-                accuracy(again, data.x_test, data.y_test)
-            shifts[(order, seed)] = variance_shift(model, data.x_train, rate, seed)
-            before[(order, seed)] = check_recalibrated(model, data.x_train)
-            after[(order, seed)] = check_recalibrated(again, data.x_train)
-        if on_order is not None:
-            on_order()
+    splits = {seed: digits(seed) for seed in seeds}     # each seed's split once, shared by the placements
+    # One thread: on these small matrices a second thread only waits (torch's train-mode batch_norm on
+    # (128, 512) took 1.0 ms on 2 threads of a busy 2-core box against 0.06 ms on one).
+    with torch_threads(1):
+        for order in orders:
+            trained, curves[order] = train_seeds(order, seeds, rate, epochs, data=splits.__getitem__)
+            for j, (seed, model) in enumerate(zip(seeds, trained)):
+                data = splits[seed]
+                models[(order, seed)] = model
+                again = recalibrate(model, data.x_train)
+                acc[order][j], fixed[order][j] = accuracy(model, data.x_test, data.y_test), \
+                    accuracy(again, data.x_test, data.y_test)
+                shifts[(order, seed)] = variance_shift(model, data.x_train, rate, seed)
+                before[(order, seed)] = check_recalibrated(model, data.x_train)
+                after[(order, seed)] = check_recalibrated(again, data.x_train)
+            if on_order is not None:
+                on_order()
     return OrderStudy(orders, seeds, rate, int(epochs), acc, fixed, shifts, before, after, curves, models)
 
 
@@ -636,36 +710,63 @@ def first_layer_activations(model, x: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Bug:
-    """One exhibit: what goes wrong, the broken snippet, and the name the snippet defines (lesson 10)."""
+    """One exhibit: what goes wrong, the broken snippet, and the name the snippet defines (lesson 10).
+
+    Each snippet has exactly ONE bug, on the line marked `# BUG?`; `fix` replaces that line (the fix may
+    take more than one line) and the result passes the check (tests/lessons/test_batchnorm.py).
+    """
 
     number: int
     title: str
     symptom: str
     buggy_code: str
     defines: str
+    fix: str
+
+    @property
+    def marked_line(self) -> str:
+        (line,) = [ln for ln in self.buggy_code.splitlines() if "# BUG?" in ln]
+        return line
+
+    @property
+    def fixed_code(self) -> str:
+        return self.buggy_code.replace(self.marked_line, self.fix)
 
 
 BUGS: dict[int, Bug] = {bug.number: bug for bug in (
     Bug(4, "Re-estimating with model.train()", "BatchNorm re-learns the variance of the dropped-out inputs",
         '''def recalibrate_bn(model, x):
     """Re-estimate every BatchNorm's statistics on the float tensor x, with dropout off."""
+    for module in model.modules():
+        if isinstance(module, nn.BatchNorm1d):
+            module.reset_running_stats()   # forget the shifted statistics
+            module.momentum = None         # a plain average over every batch
     model.train()   # BUG?
     with torch.no_grad():
         for batch in x.split(128):
             model(batch)
     model.eval()''',
-        "recalibrate_bn"),
-    Bug(5, "One pass with the default momentum", "the running variance is still 90 % the old, shifted one",
+        "recalibrate_bn",
+        '''    model.eval()                           # dropout off ...
+    for module in model.modules():
+        if isinstance(module, nn.BatchNorm1d):
+            module.train()                 # ... and only BatchNorm collects statistics'''),
+    Bug(5, "Re-estimating with torch's default momentum",
+        "after the reset, 0.9⁸ = 43 % of each running variance is still the reset value 1",
         '''def recalibrate_bn(model, x):
     """Re-estimate every BatchNorm's statistics on the float tensor x, with dropout off."""
     model.eval()
     for module in model.modules():
         if isinstance(module, nn.BatchNorm1d):
+            module.reset_running_stats()
+            module.momentum = 0.1   # BUG?
             module.train()
     with torch.no_grad():
-        model(x[:128])   # BUG?
+        for batch in x.split(128):
+            model(batch)
     model.eval()''',
-        "recalibrate_bn"),
+        "recalibrate_bn",
+        "            module.momentum = None   # a plain (cumulative) average over every batch"),
 )}
 
 
@@ -696,9 +797,15 @@ class RecalibrationProbe:
 
     ratio_before: float        # first BN: mean over units of running_var / test var, before the call
     ratio_after: float         # ... after it (1 when re-estimated with dropout off)
+    passed_band: bool          # every unit of every BN within recalibration_band of 1 (check_recalibrated)
     left_training: bool        # any module still in training mode afterwards
     weights_changed: float     # largest change of any weight or bias
     dropout_ran: bool          # a Dropout module ran in training mode during the call
+    rates_changed: bool        # a Dropout's p differs afterwards
+    momenta: tuple             # the first BN's momentum at each of its training-mode forwards
+    rows_seen: int             # rows the first BN saw in training mode
+    rows: int                  # rows of x
+    reset: bool                # the first BN's batch counter restarted (reset_running_stats or equivalent)
 
 
 def probe_recalibrate(fn: Callable) -> RecalibrationProbe:
@@ -706,11 +813,20 @@ def probe_recalibrate(fn: Callable) -> RecalibrationProbe:
     torch = load("torch")
     model, x = shifted_reference()
     before = {k: v.clone() for k, v in model.state_dict().items() if k.endswith(("weight", "bias"))}
+    rates = [m.p for m in model.modules() if isinstance(m, torch.nn.Dropout)]
     ratio_before = check_recalibrated(model, x.numpy()).ratios[0].mean()
-    ran = []
+    tracked_before = int(_norms(model)[0].num_batches_tracked)
+    ran, momenta, rows_seen = [], [], [0]
+
+    def on_norm(module, inputs):
+        if module.training:
+            momenta.append(module.momentum)
+            rows_seen[0] += len(inputs[0])
+
     for module in model.modules():
         if isinstance(module, torch.nn.Dropout):
             module.register_forward_pre_hook(lambda m, _inputs: ran.append(m.training))
+    _norms(model)[0].register_forward_pre_hook(on_norm)
     with seeded_torch(54321):
         returned = fn(model, x)
     if isinstance(returned, torch.nn.Module):
@@ -718,5 +834,8 @@ def probe_recalibrate(fn: Callable) -> RecalibrationProbe:
     left = any(m.training for m in model.modules())
     after = model.state_dict()
     changed = max(float((after[k] - v).abs().max()) for k, v in before.items())
-    ratio_after = check_recalibrated(model, x.numpy()).ratios[0].mean()
-    return RecalibrationProbe(float(ratio_before), float(ratio_after), left, changed, any(ran))
+    check = check_recalibrated(model, x.numpy())
+    rates_after = [m.p for m in model.modules() if isinstance(m, torch.nn.Dropout)]
+    reset = int(_norms(model)[0].num_batches_tracked) == len(momenta) and tracked_before > 0
+    return RecalibrationProbe(float(ratio_before), float(check.ratios[0].mean()), check.passed, left, changed,
+                              any(ran), rates_after != rates, tuple(momenta), rows_seen[0], len(x), reset)
