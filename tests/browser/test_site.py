@@ -26,6 +26,7 @@ import build_site  # noqa: E402
 
 pytestmark = pytest.mark.slow
 MAX_BYTES = 50 * 10**6
+SCREENSHOTS = REPO / "test-output" / "site"  # what each page looked like in the last run (git-ignored)
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +97,8 @@ def test_page_renders_offline_in_a_browser(browser, served, page):
             assert tab.locator("article img").count() >= 1, f"{page} shows no figure"
             assert tab.locator("mjx-container").count() + (0 if "$" in tab.content() else 1) >= 1, \
                 f"{page}: math did not render"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(SCREENSHOTS / f"{Path(page).stem}.png"))
     finally:
         context.close()
 
