@@ -141,6 +141,25 @@ def seeded_torch(seed: int, device: str | None = None) -> Iterator[object]:
         yield torch
 
 
+@contextmanager
+def torch_threads(count: int = 1) -> Iterator[object]:
+    """Run torch on `count` intra-op threads for one block, then restore the setting; yield torch (lessons 08-11).
+
+    The lessons' networks are tiny: on a shared 2-core machine a second thread mostly waits for
+    the first (lesson 10's study: 37 s wall with two, 12 s with one), and one thread also keeps
+    every sum in one order, so results do not depend on the machine's core count.
+    """
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
+        raise ValueError(f"count must be a positive int (threads), got {count!r}")
+    torch = load("torch")
+    before = torch.get_num_threads()
+    torch.set_num_threads(int(count))
+    try:
+        yield torch
+    finally:
+        torch.set_num_threads(before)
+
+
 @dataclass(frozen=True)
 class DropoutRun:
     """A framework's dropout output as a NumPy array, and the device the framework really used."""

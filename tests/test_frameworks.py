@@ -125,3 +125,19 @@ def test_keras_device_on_the_jax_backend_asks_jax(monkeypatch):
     assert frameworks.keras_device() == "gpu:0"
     monkeypatch.setattr(frameworks, "keras_backend", lambda: "openvino")
     assert "not detected" in frameworks.keras_device()
+
+
+def test_torch_threads_sets_the_count_for_the_block_and_restores_it_even_after_an_error():
+    torch = pytest.importorskip("torch")
+    before = torch.get_num_threads()
+    with dl.frameworks.torch_threads(1) as inside:
+        assert inside is torch and torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+    with pytest.raises(RuntimeError, match="inside"):
+        with dl.frameworks.torch_threads(1):
+            raise RuntimeError("inside")
+    assert torch.get_num_threads() == before
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(ValueError, match="count"):
+            with dl.frameworks.torch_threads(bad):
+                pass

@@ -12,7 +12,6 @@ import copy
 import math
 import numbers
 from collections.abc import Callable, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,7 +19,7 @@ import numpy as np
 from ..._validate import as_float_array, check_rate, check_seed
 from ...core import dropout_forward
 from ...data import DataSplit, load_digits_split
-from ...frameworks import load, seeded_torch
+from ...frameworks import load, seeded_torch, torch_threads
 
 # ---------------------------------------------------------------- the closed forms
 
@@ -144,18 +143,6 @@ def build(order: str, rate: float = 0.5, width: int = 128, seed: int = 0, inputs
     if position is not None:
         layers.insert(position, nn.Dropout(rate))
     return nn.Sequential(*layers)
-
-
-@contextmanager
-def torch_threads(count: int = 1):
-    """Run torch on `count` threads for one block, then restore: tiny matrices lose time to threading (lesson 10)."""
-    torch = load("torch")
-    before = torch.get_num_threads()
-    torch.set_num_threads(int(count))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def adam(params: list, lr: float, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> Callable[..., None]:

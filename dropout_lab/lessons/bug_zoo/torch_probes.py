@@ -8,37 +8,24 @@ from __future__ import annotations
 import copy
 import functools
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from ...frameworks import load, seeded_torch
+from ...frameworks import load, seeded_torch, torch_threads
 from .compute import Probe, Z, measure
 
 
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Run torch on one thread inside the block, then restore the setting (lesson 08).
+def single_threaded(probe: Callable) -> Callable:
+    """Decorator: the probe runs on one torch thread (frameworks.torch_threads).
 
     These models are tiny: on a shared 2-core machine torch's second thread only waits for the
     first (measured under load: 10 s with two threads, 0.3 s with one, for probe_block).
     """
-    torch = load("torch")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
-
-def single_threaded(probe: Callable) -> Callable:
-    """Decorator: the probe runs inside one_thread()."""
     @functools.wraps(probe)
     def run(*args, **kwargs):
-        with one_thread():
+        with torch_threads(1):
             return probe(*args, **kwargs)
     return run
 

@@ -28,22 +28,10 @@ import numpy as np
 
 from ..._validate import check_rate, check_seed
 from ...data import DataSplit
-from ...frameworks import load, seeded_torch
+from ...frameworks import load, seeded_torch, torch_threads
 from .compute import _check_k
 
 # ---------------------------------------------------------------- a small torch network with BatchNorm
-
-
-@contextmanager
-def torch_threads(count: int = 1) -> Iterator[None]:
-    """Run torch on `count` threads for one block, then restore: tiny matrices lose time to threading (lesson 09)."""
-    torch = load("torch")
-    before = torch.get_num_threads()
-    torch.set_num_threads(int(count))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def torch_net(rate: float, width: int = 64, seed: int = 0):

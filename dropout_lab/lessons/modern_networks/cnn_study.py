@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import numpy as np
 
 from ..._validate import check_rate
 from ...data import load_digits_split
-from ...frameworks import load, seeded_torch
+from ...frameworks import load, seeded_torch, torch_threads
 
 RESULTS = Path(__file__).with_name("cnn_study.json")
 
@@ -77,17 +76,6 @@ def build_cnn(torch, layout: Layout):
                          nn.Flatten(), nn.Linear(256, 64), nn.ReLU(), nn.Dropout(layout.head), nn.Linear(64, 10))
 
 
-@contextmanager
-def one_thread(torch) -> Iterator[None]:
-    """One intra-op thread for the block: tiny convolutions run faster, and sums are reproducible."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 @dataclass(frozen=True)
 class Run:
     """One trained network's numbers, measured in eval mode (dropout off)."""
@@ -129,7 +117,7 @@ def fit_cnn(name: str, seed: int, settings: Settings = FULL, on_epoch: Callable[
         raise ValueError(f"name must be one of {list(LAYOUTS)}, got {name!r}")
     torch = load("torch")
     x, y, x_test, y_test = _tensors(torch, settings)
-    with one_thread(torch), seeded_torch(seed):
+    with torch_threads(1), seeded_torch(seed):
         net = build_cnn(torch, LAYOUTS[name])
         optimiser = torch.optim.Adam(net.parameters(), lr=settings.lr)
         for _ in range(settings.epochs):
