@@ -133,11 +133,9 @@ def test_torch_threads_sets_the_count_for_the_block_and_restores_it_even_after_a
     with dl.frameworks.torch_threads(1) as inside:
         assert inside is torch and torch.get_num_threads() == 1
     assert torch.get_num_threads() == before
-    with pytest.raises(RuntimeError, match="inside"):
-        with dl.frameworks.torch_threads(1):
-            raise RuntimeError("inside")
+    with pytest.raises(RuntimeError, match="inside"), dl.frameworks.torch_threads(1):
+        raise RuntimeError("inside")
     assert torch.get_num_threads() == before
     for bad in (0, -1, 1.5, True, "2"):
-        with pytest.raises(ValueError, match="count"):
-            with dl.frameworks.torch_threads(bad):
-                pass
+        with pytest.raises(ValueError, match="count"), dl.frameworks.torch_threads(bad):
+            pass
