@@ -1,7 +1,7 @@
 """Lesson 07: the paper's weight-scaling rule, the training equivalence, §9.1, and the experiments' plumbing."""
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 import numpy as np
 import pytest
@@ -279,8 +279,10 @@ def test_stored_fig9_is_complete_and_reproducible():
 def test_stored_fig10_is_complete_and_reproducible():
     sweep, record = paper.load_size_sweep()
     cfg = stored_runs.FIG10
-    assert list(sweep.conditions) == list(cfg["conditions"]) and tuple(record["seeds"]) == cfg["seeds"]
-    assert sweep.test_error.shape == (len(cfg["conditions"]), len(cfg["sizes"]), len(cfg["seeds"]))
+    names = list(cfg["conditions"]) + list(stored_runs.FIG10_CONTROL["conditions"])
+    assert list(sweep.conditions) == names and tuple(record["seeds"]) == cfg["seeds"]
+    assert sweep.test_error.shape == (len(names), len(cfg["sizes"]), len(cfg["seeds"]))
+    assert sweep.baselines == (0, 3) and sweep.dropout_conditions() == (1, 2)
     plain = cfg["conditions"]["no dropout"]
     np.testing.assert_array_equal(sweep.epochs, [paper.size_epochs(s, plain.epochs, cfg["min_steps"], 32)
                                                  for s in cfg["sizes"]])
@@ -290,6 +292,67 @@ def test_stored_fig10_is_complete_and_reproducible():
     assert one.test_error == sweep.test_error[0, 0, 1]
 
 
+def test_stored_fig10_dropout_run_is_reproduced_bit_for_bit():
+    # One stored DROPOUT network (hidden dropout 0.5, 100 rows, seed 0; ~0.2 s): masks, shuffles and the
+    # max-norm cap are all re-drawn from the seed, so the errors must be the stored floats exactly.
+    sweep, _ = paper.load_size_sweep()
+    data = paper.digits(0)
+    recipe = replace(stored_runs.FIG10["conditions"]["hidden dropout 0.5"], seed=0, epochs=int(sweep.epochs[0]))
+    assert recipe.hidden_rate == 0.5 and recipe.max_norm == 3.0
+    one = train_net(data.x_train[:100], data.y_train[:100], recipe, data.x_test, data.y_test)
+    assert one.test_error == sweep.test_error[1, 0, 0] and one.train_error == sweep.train_error[1, 0, 0]
+
+
+def test_stored_fig10_control_is_the_dropout_recipe_with_dropout_off():
+    sweep, record = paper.load_size_sweep()
+    ctrl = record["control"]
+    dropout = stored_runs.FIG10["conditions"]["hidden dropout 0.5"]
+    (recipe,) = ctrl["recipes"].values()
+    # Everything but the two rates is the dropout nets' recipe: lr, momentum, max-norm, decay, epochs, width.
+    assert {**recipe, "hidden": tuple(recipe["hidden"])} == {**asdict(dropout), "hidden_rate": 0.0}
+    assert recipe["input_rate"] == 0.0 and recipe["lr"] != stored_runs.PLAIN.lr
+    assert ctrl["sizes"] == record["sizes"] and ctrl["seeds"] == record["seeds"] and ctrl["epochs"] == record["epochs"]
+    assert ctrl["command"].startswith("python -m")
+    data = paper.digits(2)   # re-train one stored control network: 200 rows, seed 2
+    one = train_net(data.x_train[:200], data.y_train[:200],
+                    replace(stored_runs.CONTROL, seed=2, epochs=int(sweep.epochs[1])), data.x_test, data.y_test)
+    assert one.test_error == sweep.test_error[3, 1, 2] and one.train_error == sweep.train_error[3, 1, 2]
+
+
+def test_stored_lr_check_is_reproducible():
+    rec = paper.load_lr_check()
+    cfg = stored_runs.LR_CHECK
+    assert rec["lrs"] == list(cfg["lrs"]) and rec["recipe"]["hidden_rate"] == 0.9 and rec["recipe"]["momentum"] == 0.95
+    assert len(rec["test_error"]) == len(rec["train_error"]) == len(cfg["lrs"])
+    data = paper.digits(cfg["recipe"].seed)   # re-train the lr 0.02 net (~1 s)
+    assert rec["rows"] == len(data.x_train)
+    one = train_net(data.x_train, data.y_train, replace(cfg["recipe"], lr=0.02), data.x_test, data.y_test)
+    i = rec["lrs"].index(0.02)
+    assert one.test_error == rec["test_error"][i] and one.train_error == rec["train_error"][i]
+
+
+def test_with_control_appends_baselines_and_gains_pair_with_either():
+    sweep = _fake_sizes()
+    control = paper.SizeSweep(sweep.sizes, ("off",), np.array([[[0.13, 0.10], [0.06, 0.05]]]),
+                              np.zeros((1, 2, 2)), sweep.epochs, sweep.seeds, 1.0)
+    both = sweep.with_control(control)
+    assert both.conditions == ("plain", "dropout", "off") and both.baselines == (0, 2)
+    np.testing.assert_allclose(both.gain(1, 2), [-0.015, 0.015])   # (.13-.14, .10-.12), (.06-.04, .05-.04)
+    np.testing.assert_allclose(both.gain_sem(1, 2), [0.005, 0.005])
+    np.testing.assert_array_equal(both.wins(1, 2), [0, 2])
+    np.testing.assert_allclose(both.gain(1), sweep.gain(1))   # the default baseline is still [0]
+    assert "[2] − [1]" in both.table(2).splitlines()[1]
+    gains = both.gain_table(2).splitlines()
+    assert gains[0].startswith("gain over [2] off") and gains[2].split()[:4] == ["100", "-1.50", "±", "0.50"]
+    with pytest.raises(ValueError, match="condition must be one trained with dropout"):
+        both.gain(2)
+    with pytest.raises(ValueError, match="baseline must be one trained without dropout"):
+        both.gain(1, 1)
+    with pytest.raises(ValueError, match="same sizes, seeds and epochs"):
+        sweep.with_control(replace(control, epochs=np.array([75, 31])))
+
+
 def test_stored_runs_command_line_refuses_unknown_figures():
+    assert set(stored_runs.FILES) == {"fig9", "fig10", "fig10_control", "lr_check"}
     with pytest.raises(SystemExit, match="figures must be among"):
         stored_runs.main(["fig12"])

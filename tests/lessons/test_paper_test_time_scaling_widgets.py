@@ -55,6 +55,7 @@ def test_default_dashboards_show_the_stored_runs():
     size.controls["rows"].value = 400
     i = list(stored_sizes.sizes).index(400)
     assert size.result["gain"] == pytest.approx(100 * stored_sizes.gain(1)[i])
+    assert size.result["gain_over_control"] == pytest.approx(100 * stored_sizes.gain(1, 3)[i])
 
 
 def test_dashboards_are_registered_and_declare_their_checks():

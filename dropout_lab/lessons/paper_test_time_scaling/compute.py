@@ -242,47 +242,90 @@ def rate_sweep(recipe: Recipe, keeps: Sequence[float], seeds: Sequence[int] = (0
 
 @dataclass(frozen=True)
 class SizeSweep:
-    """Fig. 10 in miniature: test error vs training-set size, without dropout and with (lesson 07)."""
+    """Fig. 10 in miniature: test error vs training-set size, without dropout and with (lesson 07).
+
+    `baselines` are the conditions trained without dropout: [0] the tuned plain net, and, once
+    `with_control` has added it, the dropout recipe with both rates 0 (same lr, momentum, max-norm).
+    A gain is always paired by seed: baseline's test error minus a dropout condition's.
+    """
 
     sizes: np.ndarray
-    conditions: tuple[str, ...]  # [0] is the plain net; the others train with dropout
+    conditions: tuple[str, ...]  # [0] is the plain net; the others train with dropout unless in `baselines`
     test_error: np.ndarray       # (conditions, sizes, seeds)
     train_error: np.ndarray      # (conditions, sizes, seeds), on the rows each net was trained on
     epochs: np.ndarray           # (sizes,) epochs trained at each size
     seeds: tuple[int, ...]
     train_seconds: float
+    baselines: tuple[int, ...] = (0,)
 
-    def paired_gain(self, condition: int = 1) -> np.ndarray:
-        """Per size and seed: plain net's test error minus this condition's (> 0: dropout helps)."""
-        if not 1 <= int(condition) < len(self.conditions):
-            raise ValueError(f"condition must be an int in [1, {len(self.conditions) - 1}], got {condition!r}")
-        return self.test_error[0] - self.test_error[int(condition)]
+    def dropout_conditions(self) -> tuple[int, ...]:
+        """Indices of the conditions trained with dropout (every condition not in `baselines`)."""
+        return tuple(c for c in range(len(self.conditions)) if c not in self.baselines)
 
-    def gain(self, condition: int = 1) -> np.ndarray:
-        """Seed-mean paired gain, per size (> 0: dropout helps)."""
-        return self.paired_gain(condition).mean(axis=1)
+    def with_control(self, control: SizeSweep) -> SizeSweep:
+        """This sweep with `control`'s conditions (trained without dropout) appended as further baselines."""
+        if (not np.array_equal(control.sizes, self.sizes) or control.seeds != self.seeds
+                or not np.array_equal(control.epochs, self.epochs)):
+            raise ValueError("control must have the same sizes, seeds and epochs as the sweep, got sizes "
+                             f"{control.sizes.tolist()}, seeds {control.seeds}, epochs {control.epochs.tolist()}")
+        k = len(self.conditions)
+        return replace(self, conditions=self.conditions + control.conditions,
+                       test_error=np.concatenate([self.test_error, control.test_error]),
+                       train_error=np.concatenate([self.train_error, control.train_error]),
+                       train_seconds=self.train_seconds + control.train_seconds,
+                       baselines=self.baselines + tuple(k + c for c in range(len(control.conditions))))
 
-    def gain_sem(self, condition: int = 1) -> np.ndarray:
+    def paired_gain(self, condition: int = 1, baseline: int = 0) -> np.ndarray:
+        """Per size and seed: the baseline's test error minus this dropout condition's (> 0: dropout helps)."""
+        if int(condition) not in self.dropout_conditions():
+            raise ValueError(f"condition must be one trained with dropout, one of {list(self.dropout_conditions())}, "
+                             f"got {condition!r}")
+        if int(baseline) not in self.baselines:
+            raise ValueError(f"baseline must be one trained without dropout, one of {list(self.baselines)}, "
+                             f"got {baseline!r}")
+        return self.test_error[int(baseline)] - self.test_error[int(condition)]
+
+    def gain(self, condition: int = 1, baseline: int = 0) -> np.ndarray:
+        """Seed-mean paired gain over `baseline`, per size (> 0: dropout helps)."""
+        return self.paired_gain(condition, baseline).mean(axis=1)
+
+    def gain_sem(self, condition: int = 1, baseline: int = 0) -> np.ndarray:
         """Standard error (ddof 1) of `gain` from the paired per-seed differences."""
-        return _sem(self.paired_gain(condition))
+        return _sem(self.paired_gain(condition, baseline))
 
-    def wins(self, condition: int = 1) -> np.ndarray:
-        """Per size: on how many seeds the dropout net's test error is strictly lower."""
-        return (self.paired_gain(condition) > 0).sum(axis=1)
+    def wins(self, condition: int = 1, baseline: int = 0) -> np.ndarray:
+        """Per size: on how many seeds the dropout net's test error is strictly lower than the baseline's."""
+        return (self.paired_gain(condition, baseline) > 0).sum(axis=1)
 
-    def table(self) -> str:
-        """Per size: epochs, test error of each condition, each gain ± s.e. (ddof 1) and wins, training errors (%)."""
+    def table(self, baseline: int = 0) -> str:
+        """Per size: epochs, test error of each condition, each gain over `baseline` ± s.e. (ddof 1) and wins,
+        training errors (%)."""
         test, train = 100 * self.test_error.mean(axis=2), 100 * self.train_error.mean(axis=2)
-        n = len(self.seeds)
+        n, drop = len(self.seeds), self.dropout_conditions()
         lines = [" | ".join(f"[{c}] {name}" for c, name in enumerate(self.conditions)),
                  "rows  epochs   test: " + " ".join(f"[{c}]".rjust(6) for c in range(len(self.conditions)))
-                 + "   " + " ".join(f"gain [{c}] ± s.e. (wins/{n})".rjust(24) for c in range(1, len(self.conditions)))
+                 + "   " + " ".join(f"[{baseline}] − [{c}] ± s.e. (wins/{n})".rjust(24) for c in drop)
                  + "   train: " + " ".join(f"[{c}]".rjust(5) for c in range(len(self.conditions)))]
         for i, size in enumerate(self.sizes):
-            gains = " ".join(f"{100 * self.gain(c)[i]:+6.2f} ± {100 * self.gain_sem(c)[i]:.2f} "
-                             f"({self.wins(c)[i]}/{n})".rjust(24) for c in range(1, len(self.conditions)))
+            gains = " ".join(f"{100 * self.gain(c, baseline)[i]:+6.2f} ± {100 * self.gain_sem(c, baseline)[i]:.2f} "
+                             f"({self.wins(c, baseline)[i]}/{n})".rjust(24) for c in drop)
             lines.append(f"{size:>4}  {self.epochs[i]:>6}         " + " ".join(f"{e:6.2f}" for e in test[:, i])
                          + "   " + gains + "          " + " ".join(f"{e:5.2f}" for e in train[:, i]))
+        return "\n".join(lines)
+
+    def gain_table(self, baseline: int = 0) -> str:
+        """Per size and dropout condition: gain over `baseline` (points) ± paired s.e. (ddof 1), wins, gain/s.e."""
+        n = len(self.seeds)
+        lines = [f"gain over [{baseline}] {self.conditions[baseline]}, paired over {n} seeds, points ± s.e. "
+                 "(ddof 1) (wins), gain/s.e.",
+                 ("rows  " + "  ".join(f"[{c}]".ljust(30) for c in self.dropout_conditions())).rstrip()]
+        for i, size in enumerate(self.sizes):
+            cells = []
+            for c in self.dropout_conditions():
+                g, s = 100 * self.gain(c, baseline)[i], 100 * self.gain_sem(c, baseline)[i]
+                z = f"{g / s:+.1f}" if s > 1e-9 else "s.e. 0"
+                cells.append(f"{g:+6.2f} ± {s:.2f} ({self.wins(c, baseline)[i]}/{n}) {z:>6}".ljust(30))
+            lines.append((f"{size:>4}  " + "  ".join(cells)).rstrip())
         return "\n".join(lines)
 
 
@@ -295,14 +338,17 @@ def size_sweep(conditions: dict[str, Recipe], sizes: Sequence[int], seeds: Seque
                min_steps: int = 300, on_step: Callable[..., object] | None = None) -> SizeSweep:
     """Train on the first `size` rows of each split under every named recipe (the first: no dropout) (lesson 07).
 
+    Only conditions[0] is a baseline of the returned sweep; a sweep of one condition is a control
+    for another sweep's `with_control`.
+
     Every size gets at least the recipe's epochs (so large sets are not cut short) and at
     least `min_steps` SGD steps (so tiny sets are not cut short either); the first recipe
     sets the epochs for all. on_step is called once per network.
     """
     seeds = _check_seeds(seeds)
     names = tuple(conditions)
-    if len(names) < 2 or conditions[names[0]].input_rate or conditions[names[0]].hidden_rate:
-        raise ValueError("conditions must name at least two recipes, the first without dropout (both rates 0)")
+    if not names or conditions[names[0]].input_rate or conditions[names[0]].hidden_rate:
+        raise ValueError("conditions must name at least one recipe, the first without dropout (both rates 0)")
     sizes = np.array([int(s) for s in sizes])
     if int(min_steps) < 0:
         raise ValueError(f"min_steps must be an int >= 0, got {min_steps!r}")
@@ -468,9 +514,20 @@ def load_rate_sweep() -> tuple[RateSweep, dict]:
 
 
 def load_size_sweep() -> tuple[SizeSweep, dict]:
-    """The stored Fig. 10 run (stored_runs.py) as a SizeSweep, with its record (lesson 07)."""
-    rec = _stored("fig10")
-    sweep = SizeSweep(np.array(rec["sizes"]), tuple(rec["conditions"]), np.array(rec["test_error"]),
-                      np.array(rec["train_error"]), np.array(rec["epochs"]), tuple(rec["seeds"]),
-                      float(rec["train_seconds"]))
-    return sweep, rec
+    """The stored Fig. 10 run with its stored control appended (stored_runs.py), and the Fig. 10 record (lesson 07).
+
+    Conditions [0]-[2] come from fig10_runs.json; [3], the dropout recipe with both rates 0, from
+    fig10_control_runs.json (its record is under the key "control").
+    """
+    rec, ctrl = _stored("fig10"), _stored("fig10_control")
+    if any(r["input_rate"] or r["hidden_rate"] for r in ctrl["recipes"].values()):
+        raise ValueError("fig10_control_runs.json must hold recipes without dropout (both rates 0)")
+    sweep, control = (SizeSweep(np.array(r["sizes"]), tuple(r["conditions"]), np.array(r["test_error"]),
+                                np.array(r["train_error"]), np.array(r["epochs"]), tuple(r["seeds"]),
+                                float(r["train_seconds"])) for r in (rec, ctrl))
+    return sweep.with_control(control), {**rec, "control": ctrl}
+
+
+def load_lr_check() -> dict:
+    """The stored learning-rate check behind "the paper's higher learning rate did not transfer" (lesson 07)."""
+    return _stored("lr_check")

@@ -129,13 +129,17 @@ def rate_view(sweep: RateSweep) -> Callable[[float], Figure]:
 
 def _size_frame(sweep: SizeSweep) -> tuple[Figure, list[Axes]]:
     fig, (left, right) = new_figure(ncols=2, figsize=(7.6, 3.2))
-    fig.subplots_adjust(bottom=0.26)  # room for the legend under the panels
+    fig.subplots_adjust(bottom=0.30)  # room for the legend under the panels
     for c, name in enumerate(sweep.conditions):
         left.plot(sweep.sizes, 100 * sweep.test_error[c].mean(axis=1), color=f"C{c + 2}", marker="o", ms=3,
-                  label=name)
-        if c:
-            right.errorbar(sweep.sizes * (1 + 0.03 * (c - 1.5)), 100 * sweep.gain(c), yerr=100 * sweep.gain_sem(c),
-                           color=f"C{c + 2}", marker="o", ms=3, capsize=2)
+                  ls="--" if c in sweep.baselines else "-", label=name)
+    drop = sweep.dropout_conditions()
+    for b, (baseline, fill) in enumerate(zip(sweep.baselines, ("full", "none"))):
+        for k, c in enumerate(drop):
+            shift = 1 + 0.025 * (k * len(sweep.baselines) + b - (len(drop) * len(sweep.baselines) - 1) / 2)
+            right.errorbar(sweep.sizes * shift, 100 * sweep.gain(c, baseline), yerr=100 * sweep.gain_sem(c, baseline),
+                           color=f"C{c + 2}", marker="o", ms=4, fillstyle=fill, capsize=2,
+                           ls="-" if b == 0 else ":")
     right.axhline(0.0, color="0.4", lw=1)
     for ax in (left, right):
         ax.set_xscale("log")
@@ -143,18 +147,21 @@ def _size_frame(sweep: SizeSweep) -> tuple[Figure, list[Axes]]:
         ax.minorticks_off()
         ax.set_xlabel("training-set size (rows)")
     left.set(ylabel=f"test error (%), mean of {len(sweep.seeds)} seeds", ylim=(0, None))
-    right.set(ylabel="gain: plain − dropout (points)")
-    right.set_title("paired by seed, ± 1 s.e. (ddof 1); > 0: dropout helps", fontsize=9)
+    right.set(ylabel="gain: no dropout − dropout (points)")
+    over = f"over [{sweep.baselines[0]}]" + (f" (filled), over [{sweep.baselines[1]}] (hollow)"
+                                             if len(sweep.baselines) > 1 else "")
+    right.set_title(f"gain {over}; paired, ± 1 s.e.", fontsize=8)
     # Under the panels, where no marker crosses it: inside, "best" moved with the marker, and a frozen
     # frame (the dashboard's) needs a legend that stays put and lies under nothing that moves.
     # (An axes' legend placed in figure coordinates: freeze_static freezes axes' children.)
     left.legend(loc="lower center", bbox_to_anchor=(0.5, 0.0), bbox_transform=fig.transFigure,
-                ncol=len(sweep.conditions), fontsize=7, frameon=False)
+                ncol=2, fontsize=7, frameon=False, handlelength=2.5)
     return fig, [left, right]
 
 
 def plot_size_sweep(sweep: SizeSweep, size: int | None = None) -> Figure:
-    """Fig. 10 in miniature: test error vs set size (left), paired gain of each dropout net ± s.e. (right)."""
+    """Fig. 10 in miniature: test error vs set size (left; no-dropout nets dashed), paired gain of each dropout
+    net ± s.e. over each no-dropout net (right; filled: over [0], hollow: over a stored control)."""
     fig, axes = _size_frame(sweep)
     if size is not None:
         _mark(axes, size)

@@ -100,11 +100,17 @@ def _render_size(sweep: SizeSweep, draw, rows: int):
     metrics = {"rows": str(rows), "epochs": str(int(sweep.epochs[i])),
                "no dropout: test error (%)": 100 * float(sweep.test_error[0, i].mean()),
                "with dropout: test error (%)": 100 * float(sweep.test_error[1, i].mean()),
-               "gain (points)": float(gain.mean()),
+               "gain over no dropout (points)": float(gain.mean()),
                "± s.e. (points)": _standard_error(gain),
                "seeds where dropout wins": f"{int((gain > 0).sum())} of {len(gain)}",
                "dropout: training error (%)": 100 * float(sweep.train_error[1, i].mean())}
     result = {"rows": rows, "gain": float(gain.mean())}
+    for b in sweep.baselines[1:]:   # a control: the dropout recipe with dropout off
+        over = 100 * sweep.paired_gain(1, b)[i]
+        metrics[f"{sweep.conditions[b]}: test error (%)"] = 100 * float(sweep.test_error[b, i].mean())
+        metrics["gain over it, dropout's own (points)"] = float(over.mean())
+        metrics["± s.e. of that gain (points)"] = _standard_error(over)
+        result["gain_over_control"] = float(over.mean())
     return draw(rows), readout(metrics), result
 
 
