@@ -145,10 +145,10 @@ def run_all_cells(page: Page, server: LabServer, kernel_id: str, timeout: float 
 
 # ---------------------------------------------------------------- a dashboard
 def settled(dashboard: Locator, server: LabServer, kernel_id: str, before: DashboardState,
-            slider: str, expect_change: bool) -> DashboardState:
+            slider: str, expect_change: bool, update_timeout: float = UPDATE_TIMEOUT) -> DashboardState:
     """Wait until the dashboard redrew after a move (when the value changed) and stopped changing."""
     if expect_change:
-        wait_for(lambda: state(dashboard).output() != before.output(), UPDATE_TIMEOUT,
+        wait_for(lambda: state(dashboard).output() != before.output(), update_timeout,
                  f"dashboard {before.title!r} to update after moving {slider!r} "
                  f"(its numbers and figure stayed as they were: did the callback fail?)")
     last, since = state(dashboard), time.monotonic()
@@ -186,13 +186,14 @@ def check_numbers(current: DashboardState) -> None:
         raise DashboardFailure(f"dashboard {current.title!r} shows {bad}")
 
 
-def drive_slider(dashboard: Locator, server: LabServer, kernel_id: str, index: int) -> SliderReport:
+def drive_slider(dashboard: Locator, server: LabServer, kernel_id: str, index: int,
+                 update_timeout: float = UPDATE_TIMEOUT) -> SliderReport:
     """Home → End on one slider, check the output follows, then type the start value back."""
     start = settled(dashboard, server, kernel_id, state(dashboard), "", expect_change=False)
     label, value0 = start.sliders[index]["label"], start.sliders[index]["value"]
     press(dashboard, index, "Home")
     low = settled(dashboard, server, kernel_id, start, label,
-                  expect_change=_slider_value(dashboard, index) != value0)
+                  expect_change=_slider_value(dashboard, index) != value0, update_timeout=update_timeout)
     press(dashboard, index, "End")
     high = settled(dashboard, server, kernel_id, low, label, expect_change=True)
     for seen in (start, low, high):

@@ -120,5 +120,6 @@ def test_a_broken_dashboard_fails(shown, lab):
     good = drive_slider(honest, lab, kernel, 0)
     assert good.checked, "the declared Moves check should apply to the self-test dashboard"
     assert float(good.low.metrics["zero fraction"]) == 0.0
+    # The self-test dashboard redraws in milliseconds, so 5 s (not the lessons' 20 s) is ample to call it broken.
     with pytest.raises(DashboardFailure, match="did the callback fail"):
-        drive_slider(broken, lab, kernel, 0)
+        drive_slider(broken, lab, kernel, 0, update_timeout=5.0)
