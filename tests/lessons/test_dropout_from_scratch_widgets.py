@@ -71,3 +71,15 @@ def test_a_frozen_figure_keeps_its_titles():
     titled = dl.lessons.dropout_from_scratch.plots.OutputsFigure()  # drawn in full: titles may change
     titled(outputs)
     assert titled(outputs, {"a": "a: 0% zeros"}).axes[0].get_title() == "a: 0% zeros"
+
+
+@pytest.mark.parametrize("rate", [0.1, 0.5, 0.8])
+def test_readout_shows_the_three_sigma_bands_around_the_prediction(rate):
+    dash = widgets.three_frameworks()
+    dash.controls["rate"].value = rate
+    shown = dash.metrics()
+    for key in ("zero fraction", "mean", "std"):
+        low, high = (float(v) for v in shown[f"±3σ band {key}"].split(" – "))
+        assert low <= float(shown[f"predicted {key}"]) <= high
+        for name in ("numpy", "torch", "keras"):   # seed 0: every framework's 1024 outputs inside ±3σ
+            assert low <= float(shown[f"{name} {key}"]) <= high, (rate, name, key)

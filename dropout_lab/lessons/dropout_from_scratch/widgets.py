@@ -8,7 +8,7 @@ import numpy as np
 
 from ...frameworks import FRAMEWORKS
 from ...ui.dashboard import Agrees, Dashboard, Moves, dashboard, readout
-from .compute import OutputStats, ones_outputs, output_stats, predicted_stats
+from .compute import OutputStats, ones_bands, ones_outputs, output_stats, predicted_stats
 from .plots import OutputsFigure
 
 SIZE = 32          # a 32 x 32 input of ones: n = 1024 units per framework
@@ -26,10 +26,13 @@ MEAN_TOL = 5 * float(np.max(np.sqrt(RATES / (1 - RATES) / N)))
 STD_TOL = 5 * float(np.max(np.abs(1 - 2 * (1 - RATES)) / (2 * np.sqrt(N * RATES * (1 - RATES)))))
 
 
-def _readout(stats: dict[str, OutputStats], predicted: OutputStats) -> str:
-    """Each framework's zero fraction, mean and std, then the predicted ones beside them."""
+def _readout(stats: dict[str, OutputStats], predicted: OutputStats, rate: float) -> str:
+    """Each framework's zero fraction, mean and std, then the predicted ones and their ±3σ bands beside them."""
     lines = [readout({f"{name} {key}": value for key, value in s.as_dict().items()}) for name, s in stats.items()]
     lines.append(readout({f"predicted {key}": value for key, value in predicted.as_dict().items()}))
+    bands = ones_bands(rate, N)  # where 1024 outputs land 99.7 % of the time (ddof 0, as output_stats)
+    lines.append(readout({f"±3σ band {key}": f"{low:.4g} – {high:.4g}" for key, (low, high) in
+                          (("zero fraction", bands.zero_fraction), ("mean", bands.mean), ("std", bands.std))}))
     return "<br>\n".join(lines)
 
 
@@ -62,7 +65,7 @@ def three_frameworks(size: int = SIZE) -> Dashboard:
     def render(rate: float, seed: int):
         outputs = ones_outputs(size, rate, seed)  # cached per setting: a revisited one is not recomputed
         stats = {name: output_stats(y) for name, y in outputs.items()}
-        return draw(outputs), _readout(stats, predicted_stats(rate)), stats
+        return draw(outputs), _readout(stats, predicted_stats(rate), rate), stats
 
     return Dashboard("The same dropout in NumPy, PyTorch and Keras (white = kept, black = dropped)", controls, render,
                      _checks())
