@@ -363,6 +363,9 @@ def test_wrong_fixes_of_exhibit_5_are_rejected_with_their_own_reason():
     assert not no_reset.passed and "reset_running_stats() first" in no_reset.message, no_reset.message
     whole = _variant(bug.fixed_code, ALL_BATCHES, "model(x)")
     assert whole.passed, whole.message                                 # one batch of all of x is right too
+    for size in (16, 32, 64, 256):   # any batch size is right: the band follows the smallest batch used
+        other = _variant(bug.fixed_code, ALL_BATCHES, f"for batch in x.split({size}):\n            model(batch)")
+        assert other.passed, (size, other.message)
 
 
 def test_paired_comparison_hand_values():

@@ -803,12 +803,13 @@ def probe_recalibrate(fn: Callable) -> RecalibrationProbe:
     rates = [m.p for m in model.modules() if isinstance(m, torch.nn.Dropout)]
     ratio_before = check_recalibrated(model, x.numpy()).ratios[0].mean()
     tracked_before = int(_norms(model)[0].num_batches_tracked)
-    ran, momenta, rows_seen = [], [], [0]
+    ran, momenta, rows_seen, batches = [], [], [0], []
 
     def on_norm(module, inputs):
         if module.training:
             momenta.append(module.momentum)
             rows_seen[0] += len(inputs[0])
+            batches.append(len(inputs[0]))
 
     for module in model.modules():
         if isinstance(module, torch.nn.Dropout):
@@ -821,7 +822,12 @@ def probe_recalibrate(fn: Callable) -> RecalibrationProbe:
     left = any(m.training for m in model.modules())
     after = model.state_dict()
     changed = max(float((after[k] - v).abs().max()) for k, v in before.items())
-    check = check_recalibrated(model, x.numpy())
+    # The band widens as batches shrink (each batch's variance is estimated around its own mean):
+    # judge by the smallest batch the learner used, and never tighter than for 128-row batches (the
+    # band's normal approximation is poor for the few batches of a large split), so a correct
+    # re-estimation passes in any batch size.
+    smallest = min(max(min(batches), 4), 128) if batches else 128
+    check = check_recalibrated(model, x.numpy(), batch_size=smallest)
     rates_after = [m.p for m in model.modules() if isinstance(m, torch.nn.Dropout)]
     reset = int(_norms(model)[0].num_batches_tracked) == len(momenta) and tracked_before > 0
     return RecalibrationProbe(float(ratio_before), float(check.ratios[0].mean()), check.passed, left, changed,

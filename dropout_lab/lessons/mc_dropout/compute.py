@@ -567,7 +567,7 @@ class Bug:
 BUGS: dict[int, Bug] = {bug.number: bug for bug in (
     Bug(4, "model.train() for MC dropout", "BatchNorm normalises by batch statistics and its running statistics move",
         '''def mc_predict(model, x, k):
-    """k softmax outputs of a torch model with dropout on, shape (k, n, classes)."""
+    """k softmax outputs of a torch model with dropout on, shape (k, n, classes); leaves its modes as found."""
     model.train()   # BUG?
     with torch.no_grad():
         return torch.stack([torch.softmax(model(x), dim=-1) for _ in range(k)])''',
