@@ -356,3 +356,55 @@ def test_stored_runs_command_line_refuses_unknown_figures():
     assert set(stored_runs.FILES) == {"fig9", "fig10", "fig10_control", "lr_check"}
     with pytest.raises(SystemExit, match="figures must be among"):
         stored_runs.main(["fig12"])
+
+
+def test_t_critical_matches_closed_forms_not_the_normal_two():
+    # 1 degree of freedom is a Cauchy: t = tan(π (q − 1/2)); 2 degrees: t = (2q − 1) / √(2q(1 − q)); q = 0.975
+    assert paper.t_critical(2) == pytest.approx(np.tan(np.pi * 0.475), rel=1e-9)      # 12.706
+    assert paper.t_critical(3) == pytest.approx(0.95 / np.sqrt(2 * 0.975 * 0.025), rel=1e-9)   # 4.303
+    assert paper.t_critical(6) == pytest.approx(2.5706, abs=1e-4)     # six seeds: not 2, not 1.96
+    assert paper.t_critical(8) == pytest.approx(2.3646, abs=1e-4)
+    assert paper.t_critical(6, 0.5) < paper.t_critical(6) < paper.t_critical(6, 0.99)
+
+
+def test_t_interval_covers_the_true_mean_95_percent_of_the_time_where_2_se_does_not():
+    rng = np.random.default_rng(0)
+    draws = 20_000
+    values = rng.normal(size=(draws, 6))                     # six "seeds", true mean 0
+    low, high = paper.t_interval(values)
+    coverage = np.mean((low <= 0) & (high >= 0))
+    band = Z * np.sqrt(0.95 * 0.05 / draws)                  # 4.5 σ of a binomial proportion: 0.007
+    assert abs(coverage - 0.95) < band
+    mean, se = values.mean(axis=1), values.std(axis=1, ddof=1) / np.sqrt(6)
+    two_se = np.mean(np.abs(mean) <= 2 * se)                 # P(|T5| < 2) = 0.898: ±2 s.e. is no 95 % interval
+    assert 0.95 - two_se > 2 * band
+
+
+def test_size_sweep_gain_interval_by_hand():
+    sweep = _fake_sizes()                                    # paired diffs (-.04, 0) and (.01, .03): 1 dof
+    low, high = sweep.gain_interval()
+    t = np.tan(np.pi * 0.475)
+    np.testing.assert_allclose(low, [-0.02 - t * 0.02, 0.02 - t * 0.01])
+    np.testing.assert_allclose(high, [-0.02 + t * 0.02, 0.02 + t * 0.01])
+    lines = sweep.gain_table().splitlines()
+    assert "gain ± 12.706 s.e., 1 degrees of freedom" in lines[0]
+    assert lines[2].split()[-2:] == [f"[{100 * low[0]:+.2f},", f"{100 * high[0]:+.2f}]"]
+
+
+@pytest.mark.parametrize("n", [1, 0, 2.0, True, "6"])
+def test_t_critical_refuses_bad_n(n):
+    with pytest.raises(ValueError, match="n must be an integer >= 2"):
+        paper.t_critical(n)
+
+
+@pytest.mark.parametrize("level", [0, 1, 1.5, -0.1, True, "0.95"])
+def test_t_critical_refuses_bad_level(level):
+    with pytest.raises(ValueError, match="level must be a number strictly between 0 and 1"):
+        paper.t_critical(6, level)
+
+
+def test_t_interval_wants_a_seed_axis():
+    with pytest.raises(ValueError, match="values must have at least one axis"):
+        paper.t_interval(0.5)
+    with pytest.raises(ValueError, match="n must be an integer >= 2"):
+        paper.t_interval([0.5])

@@ -207,6 +207,28 @@ def _sem(values: np.ndarray) -> np.ndarray:
     return values.std(axis=-1, ddof=1) / np.sqrt(n)
 
 
+def t_critical(n: int, level: float = 0.95) -> float:
+    """Two-sided Student-t multiplier for a mean of `n` paired values: mean ± t·s.e. covers with prob. `level`.
+
+    n − 1 degrees of freedom: 2.571 for 6 seeds, 2.365 for 8 at level 0.95 (not the normal 1.96, nor 2)."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 2:
+        raise ValueError(f"n must be an integer >= 2 (the number of paired values), got {n!r}")
+    if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 < level < 1:
+        raise ValueError(f"level must be a number strictly between 0 and 1, got {level!r}")
+    from scipy.stats import t  # imported only when asked: scipy is slow to import
+    return float(t.ppf(0.5 + level / 2, int(n) - 1))
+
+
+def t_interval(values: object, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Student-t interval (low, high) for the mean over the last axis of paired values (s.e. with ddof 1)."""
+    values = as_float_array(values, "values")
+    if values.ndim == 0:
+        raise ValueError("values must have at least one axis (the seeds)")
+    half = t_critical(values.shape[-1], level) * _sem(values)
+    mean = values.mean(axis=-1)
+    return mean - half, mean + half
+
+
 def sweep_widths(keeps: Sequence[float], n: int, n_keep: int) -> np.ndarray:
     """Hidden widths of Fig. 9's two schemes: n for every keep, and round(n_keep / keep) (lesson 07)."""
     return np.array([[int(n)] * len(keeps), [max(1, int(round(n_keep / k))) for k in keeps]])
@@ -293,6 +315,11 @@ class SizeSweep:
         """Standard error (ddof 1) of `gain` from the paired per-seed differences."""
         return _sem(self.paired_gain(condition, baseline))
 
+    def gain_interval(self, condition: int = 1, baseline: int = 0,
+                      level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+        """Per size: the Student-t interval (low, high) of `gain` (n_seeds − 1 degrees of freedom)."""
+        return t_interval(self.paired_gain(condition, baseline), level)
+
     def wins(self, condition: int = 1, baseline: int = 0) -> np.ndarray:
         """Per size: on how many seeds the dropout net's test error is strictly lower than the baseline's."""
         return (self.paired_gain(condition, baseline) > 0).sum(axis=1)
@@ -314,17 +341,21 @@ class SizeSweep:
         return "\n".join(lines)
 
     def gain_table(self, baseline: int = 0) -> str:
-        """Per size and dropout condition: gain over `baseline` (points) ± paired s.e. (ddof 1), wins, gain/s.e."""
+        """Per size and dropout condition: gain over `baseline` (points) ± paired s.e. (ddof 1), wins, gain/s.e.
+        and the two-sided 95 % Student-t interval of the gain (n_seeds − 1 degrees of freedom)."""
         n = len(self.seeds)
+        t = t_critical(n) if n >= 2 else float("nan")
         lines = [f"gain over [{baseline}] {self.conditions[baseline]}, paired over {n} seeds, points ± s.e. "
-                 "(ddof 1) (wins), gain/s.e.",
-                 ("rows  " + "  ".join(f"[{c}]".ljust(30) for c in self.dropout_conditions())).rstrip()]
+                 f"(ddof 1) (wins), gain/s.e., 95 % t interval (gain ± {t:.3f} s.e., {n - 1} degrees of freedom)",
+                 ("rows  " + "  ".join(f"[{c}]".ljust(46) for c in self.dropout_conditions())).rstrip()]
         for i, size in enumerate(self.sizes):
             cells = []
             for c in self.dropout_conditions():
                 g, s = 100 * self.gain(c, baseline)[i], 100 * self.gain_sem(c, baseline)[i]
                 z = f"{g / s:+.1f}" if s > 1e-9 else "s.e. 0"
-                cells.append(f"{g:+6.2f} ± {s:.2f} ({self.wins(c, baseline)[i]}/{n}) {z:>6}".ljust(30))
+                low, high = (100 * v[i] for v in self.gain_interval(c, baseline))
+                cells.append(f"{g:+6.2f} ± {s:.2f} ({self.wins(c, baseline)[i]}/{n}) {z:>6} "
+                             f"[{low:+.2f}, {high:+.2f}]".ljust(46))
             lines.append((f"{size:>4}  " + "  ".join(cells)).rstrip())
         return "\n".join(lines)
 
