@@ -184,19 +184,53 @@ def test_variance_shift_on_the_shifted_reference():
         assert abs(mean - 1) <= Z_CHECK * se + 0.02
 
 
-def test_recalibration_band_matches_the_scatter_over_row_orders():
-    """The band's sd (z=1) is the real scatter of a unit's re-estimated ratio over shuffles, within 30 %."""
+def _shuffled_deviations(rows: int, batch_size: int, shuffles: int = 40) -> list[np.ndarray]:
+    """running_var / test var − 1 per BN, (shuffles, units), re-estimated on `shuffles` row orders of the digits."""
     model, _ = compute.shifted_reference()
-    x = compute.digits(0).x_train
+    x = compute.digits(0).x_train[:rows]
     rng = np.random.default_rng(0)
-    ratios = []
-    for _ in range(40):
-        rows = x[rng.permutation(len(x))]
-        ratios.append(compute.check_recalibrated(compute.recalibrate(model, rows), rows).ratios[0])
-    scatter = np.array(ratios).std(axis=0, ddof=1).mean()
-    assert 0.7 < scatter / compute.recalibration_band(len(x), z=1) < 1.3
+    out = [[], []]
+    for _ in range(shuffles):
+        order = x[rng.permutation(len(x))]
+        check = compute.check_recalibrated(compute.recalibrate(model, order, batch_size), order, batch_size)
+        for layer in range(2):
+            out[layer].append(check.ratios[layer] - 1)
+    return [np.array(d) for d in out]
+
+
+def test_first_bn_deviation_follows_the_chi2_law_over_row_orders():
+    """Equal batches (1280 rows = 10 × 128): ratio − 1 = ((K − 1) − χ²_{K−1})/(K(n − 1)), quantile by quantile."""
+    k, n = 10, 128
+    first, _ = _shuffled_deviations(k * n, n)
+    scale = 1 / (k * (n - 1))
+    sd = np.sqrt(2 * (k - 1)) * scale
+    for q in (0.01, 0.1, 0.5, 0.9, 0.99):
+        predicted = ((k - 1) - stats.chi2.ppf(1 - q, k - 1)) * scale
+        assert abs(np.quantile(first, q) - predicted) < 0.3 * sd, q
+    assert first.max() <= (k - 1) * scale + 1e-5              # the bounded side: all batch means equal
+    # the long tail is below 1: a symmetric normal band would be too wide above and too narrow below
+    assert -np.quantile(first, 0.001) > 1.5 * np.quantile(first, 0.999)
+
+
+@pytest.mark.parametrize("rows, batch_size", [(1347, 128), (1280, 32)])
+def test_recalibration_band_covers_every_shuffle_and_is_not_loose(rows, batch_size):
+    """Over 40 row orders × 64 units, no unit leaves its band, and no band is 3× the empirical 0.1 % tail."""
+    deviations = _shuffled_deviations(rows, batch_size)
+    for layer, d in enumerate(deviations):
+        below, above = compute.recalibration_band(rows, batch_size, downstream=layer == 1)
+        assert -d.min() <= below and d.max() <= above, (layer, d.min(), d.max(), below, above)
+        tails = -np.quantile(d, 0.001), np.quantile(d, 0.999)
+        if layer == 0:
+            assert below < 3 * tails[0] and above < 3 * tails[1], (below, above, tails)
+        else:   # below another BN the band is symmetric: judge it by the longer tail
+            assert below < 3 * max(tails), (below, tails)
+
+
+def test_recalibration_band_rejects_bad_input():
     with pytest.raises(ValueError, match="batch_size"):
         compute.recalibration_band(100, 128)
+    with pytest.raises(ValueError, match="z must be"):
+        compute.recalibration_band(1024, 128, z=0)
 
 
 def test_check_recalibrated_fails_as_trained_and_with_dropout_on_and_passes_after_the_fix():
@@ -205,7 +239,7 @@ def test_check_recalibrated_fails_as_trained_and_with_dropout_on_and_passes_afte
     assert not compute.check_recalibrated(model, x).passed                       # as "trained": shifted
     fixed = compute.recalibrate(model, x)
     check = compute.check_recalibrated(fixed, x)
-    assert check.passed and len(check.bands) == 2 and check.bands[1] > check.bands[0]
+    assert check.passed and len(check.bands) == 2 and min(check.bands[1]) > max(check.bands[0])
     # exhibit 4's bug (every BN re-estimated with model.train(), dropout on) is caught by the same test
     assert not compute.check_recalibrated(copy_with_dropout_on_recalibration(model, x), x).passed
 
@@ -373,6 +407,9 @@ def test_paired_comparison_hand_values():
     assert np.allclose(p.diffs, [-0.1, -0.2, 0.0, 0.1]) and p.counts == (2, 1, 1)
     assert p.mean == pytest.approx(-0.05) and p.se == pytest.approx(np.std([-0.1, -0.2, 0, 0.1], ddof=1) / 2)
     assert p.band(2) == pytest.approx((-0.05 - 2 * p.se, -0.05 + 2 * p.se))
+    assert p.t_interval() == pytest.approx(stats.t.interval(0.95, 3, loc=-0.05, scale=p.se), rel=1e-12)
+    with pytest.raises(ValueError, match="level must be in"):
+        p.t_interval(95)
     assert p.sign_p == pytest.approx(1.0)                    # 2 lower, 1 higher: 2·P(Bin(3, ½) ≥ 2) = 1
     assert compute.paired([0.0] * 8, [1.0] * 7 + [0.0]).sign_p == pytest.approx(2 / 2 ** 7)   # 7 of 7, tie out
     diffs = np.array([-1.56, -1.78, -0.44, -0.22, -0.22, -0.22, -0.22, 0.0])
@@ -380,6 +417,12 @@ def test_paired_comparison_hand_values():
     assert q.t_p == pytest.approx(stats.ttest_1samp(diffs, 0).pvalue, rel=1e-9)
     assert q.sign_p == pytest.approx(stats.binomtest(7, 7).pvalue, rel=1e-9)
     assert p.t_p == pytest.approx(stats.ttest_1samp(p.diffs, 0).pvalue, rel=1e-9)
+    rng = np.random.default_rng(3)       # the 95 % t interval excludes 0 exactly when the t-test's p < 0.05
+    for _ in range(200):
+        r = compute.paired(rng.normal(0.5, 1.0, 8), np.zeros(8))
+        low, high = r.t_interval()
+        assert (low > 0 or high < 0) == (r.t_p < 0.05)
+    assert "95 % t interval, 7 dof" in q.line(4.5)
     with pytest.raises(ValueError, match="same length >= 2"):
         compute.paired([1.0], [1.0])
 

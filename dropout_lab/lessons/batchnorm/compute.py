@@ -457,35 +457,51 @@ def downstream_bias(batch_size: int = 128) -> float:
     return 2 / (n - 3)
 
 
-def recalibration_band(rows: int, batch_size: int = 128, downstream: bool = False, z: float = 4.5) -> float:
-    """How far one unit's re-estimated running_var / test variance may sit from 1, from the sample size (lesson 10).
+def recalibration_band(rows: int, batch_size: int = 128, downstream: bool = False,
+                       z: float = 4.5) -> tuple[float, float]:
+    """How far one unit's re-estimated running_var / test variance may sit below and above 1 (lesson 10).
 
-    The re-estimate averages K unbiased batch variances s²_b (n_b rows each, partitioning the data), each
-    weighted 1/K. Were all n_b equal, the within/between decomposition leaves only the spread of the
-    batch means, (1/K)·Σ(x̄_b − x̄)² ≈ σ²/(nK)·χ²_{K−1}: a relative sd of √(2(K−1))/(K(n−1)). The short
-    last batch is over-weighted (1/K instead of n_b/rows), adding (1/K − n_b/rows)·sd(s²_b), with
-    sd(s²_b)/σ² = √(2/(n_b − 1)) for normal data. A BN below another BN also saw that BN normalise each
-    batch by its own statistics: E[1/s²] = (1 + 2/(n−3))/σ² for normal data, a bias of up to 2/(n−3),
-    and a second random term of the same size (×√2). Returns z·sd (+ the bias). Checked by shuffling the
-    rows in tests/lessons/test_batchnorm.py.
+    The re-estimate averages K unbiased batch variances s²_b (n rows each, partitioning the data), each
+    weighted 1/K. Were all batches n rows, the within/between decomposition
+    (N − 1)·S² = Σ(n − 1)s²_b + n·Σ(x̄_b − x̄)² gives, with n·Σ(x̄_b − x̄)²/σ² ~ χ²_{K−1} for normal data,
+        running_var / S² − 1 ≈ ((K − 1) − χ²_{K−1}) · scale,   scale = 1/(K(n − 1)),
+    at most (K − 1)·scale above 1 and with χ²'s long upper tail below it (sd √(2(K−1))·scale). The band
+    takes the exact χ² quantiles at p/2 on each side, p = 2·(1 − Φ(z)) (6.8e-6 at z = 4.5), not a normal
+    z·sd: for K = 8 a normal 4.5 sd is exceeded below 1 with probability ~1e-3 per unit.
+    Added on: the short last batch is over-weighted (1/K instead of n_b/rows), z·(1/K − n_b/rows)·sd(s²_b),
+    with sd(s²_b)/σ² = √(2/(n_b − 1)) for normal data. A BN below another BN also saw that BN normalise
+    each batch by its own statistics: E[1/s²] = (1 + 2/(n−3))/σ² for normal data, a bias of up to 2/(n−3),
+    and that BN's batch means and sds add random terms of either sign (see the code). Returns (below, above): the pass
+    range is [1 − below, 1 + above]. Checked by shuffling the rows in tests/lessons/test_batchnorm.py.
     """
+    from scipy import stats
     n, rows = int(batch_size), int(rows)
     if n < 4 or rows < 2 * n:
         raise ValueError(f"need batch_size >= 4 and rows >= 2·batch_size, got batch_size={batch_size}, rows={rows}")
+    z = _check_finite(z, "z", positive=True)
     k = math.ceil((rows - 1) / n)
     last = rows - (k - 1) * n
-    between = math.sqrt(2 * (k - 1)) / (k * (n - 1))
-    weighting = abs(1 / k - last / rows) * math.sqrt(2 / max(last - 1, 1))
-    sd = math.hypot(between, weighting)
-    return z * sd * (math.sqrt(2) if downstream else 1) + (downstream_bias(n) if downstream else 0.0)
+    scale = 1 / (k * (n - 1))
+    p = 2 * stats.norm.sf(z)
+    below = (stats.chi2.ppf(1 - p / 2, k - 1) - (k - 1)) * scale     # χ² large: the batch means spread out
+    above = ((k - 1) - stats.chi2.ppf(p / 2, k - 1)) * scale         # χ² near 0: at most (K − 1)·scale
+    weighting = z * abs(1 / k - last / rows) * math.sqrt(2 / max(last - 1, 1))
+    rounding = 1e-5     # running_var is float32, accumulated over K batches: its rounding is far below this
+    if not downstream:
+        return float(below + weighting + rounding), float(above + weighting + rounding)
+    # Below another BN, the upper BN's per-batch mean and sd add two more terms of the between term's size
+    # and either sign (×√3 on its sd; 1.8× measured over row shuffles at batches of 32 and 128), so the
+    # bounded side loses its bound: both sides take the long tail's quantile, plus the bias.
+    side = math.sqrt(3) * below + weighting + downstream_bias(n) + rounding
+    return float(side), float(side)
 
 
 @dataclass(frozen=True)
 class RecalibrationCheck:
     """Per BatchNorm: running_var / test variance per unit against the band of recalibration_band (lesson 10)."""
 
-    ratios: list[np.ndarray]    # per BN layer, per unit
-    bands: list[float]
+    ratios: list[np.ndarray]            # per BN layer, per unit
+    bands: list[tuple[float, float]]    # per BN layer: (below, above), the pass range [1 − below, 1 + above]
 
     @property
     def worst(self) -> list[float]:
@@ -494,7 +510,11 @@ class RecalibrationCheck:
 
     @property
     def passed(self) -> bool:
-        return all(w <= b for w, b in zip(self.worst, self.bands))
+        return all(bool(np.all((r >= 1 - low) & (r <= 1 + high))) for r, (low, high) in zip(self.ratios, self.bands))
+
+    def ranges(self) -> list[str]:
+        """Per layer, the pass range of running/test as text."""
+        return [f"[{1 - low:.3f}, {1 + high:.3f}]" for low, high in self.bands]
 
 
 def check_recalibrated(model, x: np.ndarray, batch_size: int = 128) -> RecalibrationCheck:
@@ -550,12 +570,22 @@ class Paired:
         n = worse + better
         return 1.0 if n == 0 else float(min(1.0, 2 * stats.binom.sf(max(worse, better) - 1, n, 0.5)))
 
+    def t_interval(self, level: float = 0.95) -> tuple[float, float]:
+        """The two-sided t confidence interval of the mean difference: mean ± t(1 − α/2, n − 1)·SE."""
+        from scipy import stats
+        if not 0 < level < 1:
+            raise ValueError(f"level must be in (0, 1), got {level!r}")
+        half = stats.t.ppf(0.5 + level / 2, len(self.diffs) - 1) * self.se
+        return self.mean - half, self.mean + half
+
     def line(self, z: float) -> str:
         low, high = self.band(z)
+        t_low, t_high = self.t_interval()
         worse, ties, better = self.counts
-        return (f"{self.mean:+.2f} ± {self.se:.2f} (±{z:g} SE: [{low:+.2f}, {high:+.2f}]; ±2 SE: "
-                f"[{self.band(2)[0]:+.2f}, {self.band(2)[1]:+.2f}]); lower on {worse}, tied on {ties}, higher on "
-                f"{better} of {len(self.diffs)} seeds; paired t p = {self.t_p:.3f}, sign test p = {self.sign_p:.3f}")
+        return (f"{self.mean:+.2f} ± {self.se:.2f} (±{z:g} SE: [{low:+.2f}, {high:+.2f}]; 95 % t interval, "
+                f"{len(self.diffs) - 1} dof: [{t_low:+.2f}, {t_high:+.2f}]); lower on {worse}, tied on {ties}, "
+                f"higher on {better} of {len(self.diffs)} seeds; paired t p = {self.t_p:.3f}, sign test p = "
+                f"{self.sign_p:.3f}")
 
 
 def paired(a: Sequence[float], b: Sequence[float]) -> Paired:
@@ -823,9 +853,9 @@ def probe_recalibrate(fn: Callable) -> RecalibrationProbe:
     after = model.state_dict()
     changed = max(float((after[k] - v).abs().max()) for k, v in before.items())
     # The band widens as batches shrink (each batch's variance is estimated around its own mean):
-    # judge by the smallest batch the learner used, and never tighter than for 128-row batches (the
-    # band's normal approximation is poor for the few batches of a large split), so a correct
-    # re-estimation passes in any batch size.
+    # judge by the smallest batch the learner used, and never tighter than for 128-row batches (one
+    # batch of all of x is exactly right but has no batch means to spread, so no band of its own), so
+    # a correct re-estimation passes in any batch size.
     smallest = min(max(min(batches), 4), 128) if batches else 128
     check = check_recalibrated(model, x.numpy(), batch_size=smallest)
     rates_after = [m.p for m in model.modules() if isinstance(m, torch.nn.Dropout)]
