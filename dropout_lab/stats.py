@@ -209,3 +209,18 @@ def roundoff_text(difference: float, bound: float = ROUNDOFF) -> str:
     if not math.isfinite(difference) or difference < 0:
         raise ValueError(f"difference must be a finite number >= 0, got {difference!r}")
     return f"< {bound:.0e} (round-off)" if difference < bound else f"= {difference:.1e}"
+
+
+# ---------------------------------------------------------------- paired differences over seeds (lessons 07, 10)
+
+def t_critical(n: int, level: float = 0.95) -> float:
+    """Two-sided Student-t multiplier for a mean of `n` paired values (lessons 07, 10).
+
+    mean ± t·s.e. covers the true mean with probability `level`; n − 1 degrees of freedom:
+    2.571 for 6 seeds, 2.365 for 8 at level 0.95 (not the normal 1.96, nor 2)."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
+        raise ValueError(f"n must be an integer >= 2 (the number of paired values), got {n!r}")
+    if isinstance(level, bool) or not isinstance(level, (int, float, np.integer, np.floating)) or not 0 < level < 1:
+        raise ValueError(f"level must be a number strictly between 0 and 1, got {level!r}")
+    from scipy.stats import t  # imported only when asked: scipy is slow to import
+    return float(t.ppf(0.5 + level / 2, int(n) - 1))

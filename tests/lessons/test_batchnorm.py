@@ -408,7 +408,7 @@ def test_paired_comparison_hand_values():
     assert p.mean == pytest.approx(-0.05) and p.se == pytest.approx(np.std([-0.1, -0.2, 0, 0.1], ddof=1) / 2)
     assert p.band(2) == pytest.approx((-0.05 - 2 * p.se, -0.05 + 2 * p.se))
     assert p.t_interval() == pytest.approx(stats.t.interval(0.95, 3, loc=-0.05, scale=p.se), rel=1e-12)
-    with pytest.raises(ValueError, match="level must be in"):
+    with pytest.raises(ValueError, match="level must be a number strictly between 0 and 1"):
         p.t_interval(95)
     assert p.sign_p == pytest.approx(1.0)                    # 2 lower, 1 higher: 2·P(Bin(3, ½) ≥ 2) = 1
     assert compute.paired([0.0] * 8, [1.0] * 7 + [0.0]).sign_p == pytest.approx(2 / 2 ** 7)   # 7 of 7, tie out

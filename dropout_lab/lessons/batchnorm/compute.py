@@ -20,6 +20,7 @@ from ..._validate import as_float_array, check_rate, check_seed
 from ...core import dropout_forward
 from ...data import DataSplit, load_digits_split
 from ...frameworks import load, seeded_torch, torch_threads
+from ...stats import t_critical
 
 # ---------------------------------------------------------------- the closed forms
 
@@ -572,10 +573,7 @@ class Paired:
 
     def t_interval(self, level: float = 0.95) -> tuple[float, float]:
         """The two-sided t confidence interval of the mean difference: mean ± t(1 − α/2, n − 1)·SE."""
-        from scipy import stats
-        if not 0 < level < 1:
-            raise ValueError(f"level must be in (0, 1), got {level!r}")
-        half = stats.t.ppf(0.5 + level / 2, len(self.diffs) - 1) * self.se
+        half = t_critical(len(self.diffs), level) * self.se
         return self.mean - half, self.mean + half
 
     def line(self, z: float) -> str:

@@ -17,6 +17,7 @@ from ..._validate import as_float_array, as_generator
 from ...core import dropout_forward
 from ...data import DataSplit, load_digits_split
 from ...mlp import MLP, convert, cross_entropy, error_rate, single_thread, softmax
+from ...stats import t_critical
 from .training import Recipe, train_net
 
 # ---------------------------------------------------------------- weight scaling
@@ -205,18 +206,6 @@ def _sem(values: np.ndarray) -> np.ndarray:
     if n < 2:
         return np.full(values.shape[:-1], np.nan)
     return values.std(axis=-1, ddof=1) / np.sqrt(n)
-
-
-def t_critical(n: int, level: float = 0.95) -> float:
-    """Two-sided Student-t multiplier for a mean of `n` paired values: mean ± t·s.e. covers with prob. `level`.
-
-    n − 1 degrees of freedom: 2.571 for 6 seeds, 2.365 for 8 at level 0.95 (not the normal 1.96, nor 2)."""
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 2:
-        raise ValueError(f"n must be an integer >= 2 (the number of paired values), got {n!r}")
-    if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 < level < 1:
-        raise ValueError(f"level must be a number strictly between 0 and 1, got {level!r}")
-    from scipy.stats import t  # imported only when asked: scipy is slow to import
-    return float(t.ppf(0.5 + level / 2, int(n) - 1))
 
 
 def t_interval(values: object, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
