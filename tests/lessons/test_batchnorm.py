@@ -371,6 +371,23 @@ RESET_AND_AVERAGE = """    for module in model.modules():
 ALL_BATCHES = "for batch in x.split(128):\n            model(batch)"
 
 
+RATES_ZERO_THEN_RESTORED = """def recalibrate_bn(model, x):
+    for module in model.modules():
+        if isinstance(module, nn.BatchNorm1d):
+            module.reset_running_stats()
+            module.momentum = None
+    rates = {m: m.p for m in model.modules() if isinstance(m, nn.Dropout)}
+    for m in rates:
+        m.p = 0.0                    # dropout off by its rate during the passes
+    model.train()
+    with torch.no_grad():
+        for batch in x.split(128):
+            model(batch)
+    for m, p in rates.items():
+        m.p = p                      # ... and put back
+    model.eval()"""
+
+
 def test_wrong_fixes_of_exhibit_4_are_rejected_with_their_own_reason():
     bug = compute.BUGS[4]
     only_eval = _variant(bug.buggy_code, bug.marked_line, "    model.eval()")      # no BN ever in train mode
@@ -383,6 +400,9 @@ def test_wrong_fixes_of_exhibit_4_are_rejected_with_their_own_reason():
                                                        "            module.p = 0.0\n"
                                                        "    model.train()")   # dropout off by rate 0, never restored
     assert not p_zero.passed and "rate p was changed" in p_zero.message
+    # Dropout off by p = 0 during the passes, p put back afterwards, is right too: nothing was dropped.
+    rates_zero = exercises.check_recalibration(defined(RATES_ZERO_THEN_RESTORED, "recalibrate_bn"))
+    assert rates_zero.passed, rates_zero.message
 
 
 def test_wrong_fixes_of_exhibit_5_are_rejected_with_their_own_reason():

@@ -841,7 +841,8 @@ def probe_recalibrate(fn: Callable) -> RecalibrationProbe:
 
     for module in model.modules():
         if isinstance(module, torch.nn.Dropout):
-            module.register_forward_pre_hook(lambda m, _inputs: ran.append(m.training))
+            # A Dropout with p = 0 in train mode drops nothing: that is "dropout off" too.
+            module.register_forward_pre_hook(lambda m, _inputs: ran.append(m.training and m.p > 0))
     _norms(model)[0].register_forward_pre_hook(on_norm)
     with seeded_torch(54321):
         returned = fn(model, x)
